@@ -1,0 +1,434 @@
+"""The engine: a scalar ``Value`` that records the graph, and reverse-mode backward.
+
+Every operation computes its result *and* its local derivative with respect to each
+parent in the same place, and stores both on the new node::
+
+    t = tanh(x)            node.parents = (x,)     node.local_grads = (1 - t²,)
+
+``backward`` is then one generic loop of the chain rule, the same for every operation:
+
+    parent.grad += local_grad · node.grad
+
+No node holds a closure, so no node sits in a reference cycle: a graph is freed by
+reference counting the moment it becomes unreachable, and Python's cycle collector
+has nothing to do.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Callable, TypeVar
+
+import numpy as np
+
+from . import ieee
+
+_grad_enabled = True  # switched off inside ``no_grad()``
+_new = object.__new__
+
+# Constant local-gradient tuples shared by every node of their kind (saves memory).
+_ONE_ONE = (1.0, 1.0)
+_ONE_MINUS_ONE = (1.0, -1.0)
+_MINUS_ONE = (-1.0,)
+
+_NUMBER_TYPES = (float, int, np.floating, np.integer, np.bool_)  # bool is an int
+
+
+def _type_name(obj: object) -> str:
+    cls = type(obj)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def as_float(data: object, what: str = "Value()") -> float:
+    """``data`` as a Python float, or a ``TypeError`` naming what was received.
+
+    Accepts ``int``, ``bool``, ``float``, NumPy integer/float/bool scalars and 0-d arrays.
+    """
+    if isinstance(data, _NUMBER_TYPES) or (
+        isinstance(data, np.ndarray) and data.ndim == 0 and data.dtype.kind in "biuf"
+    ):
+        try:
+            return float(data)
+        except OverflowError:
+            raise ValueError(f"{what} got an integer too large for a float: {data!r}") from None
+    if isinstance(data, np.ndarray):
+        raise TypeError(
+            f"{what} takes a single real number; got a numpy.ndarray of shape {data.shape} "
+            f"and dtype {data.dtype} (index it, or use .item() on a one-element array)"
+        )
+    if isinstance(data, Value):
+        raise TypeError(f"{what} takes a real number; got a Value (use its .data)")
+    raise TypeError(f"{what} takes a real number (int, float, NumPy scalar); got {_type_name(data)}")
+
+
+def _operand(x: object) -> Value | None:
+    """The other operand of an arithmetic operator as a Value, or None if it is not a number.
+
+    Numbers become constant leaves, so they appear in the graph (and its drawing).
+    """
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, _NUMBER_TYPES) or (isinstance(x, np.ndarray) and x.ndim == 0):
+        return Value(x)
+    return None
+
+
+def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
+    """A new graph node: its value, its parents and ∂node/∂parent for each parent.
+
+    This is the single place where nodes are created, so it is the hot path of graph
+    building: it bypasses ``__init__`` (``data`` is already a float).  Under ``no_grad()``
+    the result is a leaf: nothing is recorded.
+    """
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _grad_enabled:
+        out.op = op
+        out.parents = parents
+        out.local_grads = local_grads
+    else:
+        out.op = ""
+        out.parents = ()
+        out.local_grads = ()
+    return out
+
+
+def _sigmoid(x: float) -> float:
+    """σ(x) = 1 / (1 + e^(−x)), computed from e^(−|x|) so it never overflows."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # x < 0 (or nan), so e ≤ 1
+    return e / (1.0 + e)
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+class Value:
+    """A scalar that remembers how it was computed, so gradients can flow back through it.
+
+    ``Value(data, label="")`` makes a leaf: an input, a parameter or a constant.
+    Arithmetic on Values (and numbers) makes new nodes that record their ``parents``,
+    the operation ``op`` and the local derivatives ``local_grads`` (∂node/∂parent, one
+    per parent).  ``backward()`` fills ``.grad`` on every node it reaches.
+
+    ``==`` and ``hash`` are by identity, so Values can live in sets and dicts; compare
+    ``a.data == b.data`` for numeric equality.  ``<``, ``<=``, ``>``, ``>=`` compare data.
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
+
+    data: float
+    grad: float
+    label: str
+    op: str
+    parents: tuple[Value, ...]
+    local_grads: tuple[float, ...]
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value() label must be a str; got {_type_name(label)}")
+        self.data = as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.parents = ()
+        self.local_grads = ()
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # ---- comparisons: on data, returning bool (== stays identity) -------------------
+
+    def __lt__(self, other: object) -> bool:
+        o = _operand(other)
+        return NotImplemented if o is None else self.data < o.data
+
+    def __le__(self, other: object) -> bool:
+        o = _operand(other)
+        return NotImplemented if o is None else self.data <= o.data
+
+    def __gt__(self, other: object) -> bool:
+        o = _operand(other)
+        return NotImplemented if o is None else self.data > o.data
+
+    def __ge__(self, other: object) -> bool:
+        o = _operand(other)
+        return NotImplemented if o is None else self.data >= o.data
+
+    __hash__ = object.__hash__  # identity, even though the comparisons above are numeric
+
+    # ---- binary arithmetic: value and local derivatives side by side ----------------
+
+    def __add__(self, other: object) -> Value:
+        """a + b;  ∂/∂a = 1,  ∂/∂b = 1."""
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        return _node(self.data + other.data, (self, other), _ONE_ONE, "+")
+
+    def __radd__(self, other: object) -> Value:
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        return other + self
+
+    def __sub__(self, other: object) -> Value:
+        """a − b;  ∂/∂a = 1,  ∂/∂b = −1."""
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        return _node(self.data - other.data, (self, other), _ONE_MINUS_ONE, "-")
+
+    def __rsub__(self, other: object) -> Value:
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        return other - self
+
+    def __mul__(self, other: object) -> Value:
+        """a · b;  ∂/∂a = b,  ∂/∂b = a."""
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        a, b = self.data, other.data
+        return _node(a * b, (self, other), (b, a), "*")
+
+    def __rmul__(self, other: object) -> Value:
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        return other * self
+
+    def __truediv__(self, other: object) -> Value:
+        """a / b;  ∂/∂a = 1/b,  ∂/∂b = −a/b² = −(a/b)/b.  x/0 is ±inf or nan (IEEE)."""
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        a, b = self.data, other.data
+        out = ieee.div(a, b)
+        return _node(out, (self, other), (ieee.div(1.0, b), -ieee.div(out, b)), "/")
+
+    def __rtruediv__(self, other: object) -> Value:
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        return other / self
+
+    def __pow__(self, exponent: object) -> Value:
+        """xⁿ for a number n: ∂/∂x = n·xⁿ⁻¹ (and 0 when n = 0, as PyTorch).
+
+        With a Value exponent, see ``_power``: the exponent gets a gradient too.
+        """
+        if isinstance(exponent, Value):
+            return _power(self, exponent)
+        if _operand(exponent) is None:
+            return NotImplemented
+        n = as_float(exponent)
+        x = self.data
+        local = 0.0 if n == 0.0 else n * ieee.pow(x, n - 1.0)
+        return _node(ieee.pow(x, n), (self,), (local,), f"**{n:g}")
+
+    def __rpow__(self, base: object) -> Value:
+        """bˣ for a number b, as in ``2 ** x``."""
+        base = _operand(base)
+        if base is None:
+            return NotImplemented
+        return _power(base, self)
+
+    # ---- unary operations -----------------------------------------------------------
+
+    def __neg__(self) -> Value:
+        """−x;  d/dx = −1."""
+        return _node(-self.data, (self,), _MINUS_ONE, "neg")
+
+    def __abs__(self) -> Value:
+        """|x|;  d/dx = sign(x), and 0 at x = 0 (as PyTorch)."""
+        x = self.data
+        sign = 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 * x  # 0.0 * nan keeps nan
+        return _node(abs(x), (self,), (sign,), "abs")
+
+    def exp(self) -> Value:
+        """eˣ;  d/dx eˣ = eˣ.  Overflows to inf."""
+        e = ieee.exp(self.data)
+        return _node(e, (self,), (e,), "exp")
+
+    def log(self) -> Value:
+        """ln x (natural log);  d/dx = 1/x.  log(0) = −inf, log(x < 0) = nan."""
+        x = self.data
+        return _node(ieee.log(x), (self,), (ieee.div(1.0, x),), "log")
+
+    def sqrt(self) -> Value:
+        """√x;  d/dx = 1 / (2√x).  √(x < 0) = nan, and the slope at 0 is inf."""
+        s = ieee.sqrt(self.data)
+        return _node(s, (self,), (ieee.div(1.0, 2.0 * s),), "sqrt")
+
+    def tanh(self) -> Value:
+        """tanh x;  d/dx = 1 − tanh²x (from the output, as PyTorch)."""
+        t = math.tanh(self.data)
+        return _node(t, (self,), (1.0 - t * t,), "tanh")
+
+    def sigmoid(self) -> Value:
+        """σ(x) = 1 / (1 + e⁻ˣ);  d/dx = σ(x)·(1 − σ(x)).  Stable for any finite x."""
+        s = _sigmoid(self.data)
+        return _node(s, (self,), ((1.0 - s) * s,), "sigmoid")
+
+    def relu(self) -> Value:
+        """max(0, x);  d/dx = 1 for x > 0, else 0 (so relu'(0) = 0, as PyTorch)."""
+        x = self.data
+        if x <= 0.0:
+            return _node(0.0, (self,), (0.0,), "relu")
+        return _node(x, (self,), (1.0,), "relu")  # x > 0, or nan (which passes, as PyTorch)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """x for x > 0, else slope·x;  d/dx = 1 for x > 0, else slope (also at 0)."""
+        slope = as_float(negative_slope, "leaky_relu() negative_slope")
+        x = self.data
+        if x > 0.0:
+            return _node(x, (self,), (1.0,), "leaky_relu")
+        return _node(slope * x, (self,), (slope,), "leaky_relu")
+
+    def gelu(self) -> Value:
+        """GELU, the exact erf form (PyTorch's default): x·Φ(x), Φ(x) = ½(1 + erf(x/√2)).
+
+        d/dx = Φ(x) + x·φ(x), with the normal density φ(x) = e^(−x²/2) / √(2π).
+        """
+        x = self.data
+        cdf = 0.5 * (1.0 + math.erf(x * _SQRT1_2))
+        pdf = _INV_SQRT_2PI * math.exp(-0.5 * x * x)
+        return _node(x * cdf, (self,), (cdf + x * pdf,), "gelu")
+
+    def silu(self) -> Value:
+        """SiLU (swish): x·σ(x);  d/dx = σ(x)·(1 + x·(1 − σ(x)))."""
+        x = self.data
+        s = _sigmoid(x)
+        return _node(x * s, (self,), (s * (1.0 + x * (1.0 - s)),), "silu")
+
+    def softplus(self) -> Value:
+        """ln(1 + eˣ), as max(x, 0) + ln(1 + e^(−|x|)) so it never overflows;  d/dx = σ(x)."""
+        x = self.data
+        out = max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+        return _node(out, (self,), (_sigmoid(x),), "softplus")
+
+    # ---- backpropagation ------------------------------------------------------------
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Fill ``.grad`` on every node reachable from this one with d(self)/d(node).
+
+        Reverse-mode automatic differentiation, one chain-rule loop for every operation:
+        visit the nodes from this one back towards the leaves, in reverse topological
+        order (so a node's gradient is complete before it is passed on), and for each
+        parent of each node::
+
+            parent.grad += local_grad · node.grad
+
+        Leaves (``op == ""``: inputs, parameters, constants) **accumulate**, as in PyTorch:
+        a second ``backward()`` adds to the first, so call ``zero_grad()`` between
+        optimiser steps.  Every interior node reached is reset first, so afterwards it
+        shows d(self)/d(node) for this pass alone.  No recursion: a chain of a million
+        nodes is fine.
+
+        ``grad`` seeds this node's gradient (d(loss)/d(self) if self is an intermediate).
+        """
+        seed = as_float(grad, "backward() grad")
+        order = topological_order(self)
+        for node in order:
+            if node.parents:
+                node.grad = 0.0
+        self.grad += seed
+        for node in reversed(order):
+            g = node.grad
+            for parent, local_grad in zip(node.parents, node.local_grads):
+                parent.grad += local_grad * g
+
+
+def _power(base: Value, exponent: Value) -> Value:
+    """aᵇ with both a node:  ∂/∂a = b·aᵇ⁻¹ (0 when b = 0),  ∂/∂b = aᵇ·ln a.
+
+    As PyTorch, ∂/∂b is 0 where a = 0 and b ≥ 0 (instead of 0·(−inf) = nan).
+    """
+    a, b = base.data, exponent.data
+    out = ieee.pow(a, b)
+    d_base = 0.0 if b == 0.0 else b * ieee.pow(a, b - 1.0)
+    d_exponent = 0.0 if (a == 0.0 and b >= 0.0) else out * ieee.log(a)
+    return _node(out, (base, exponent), (d_base, d_exponent), "**")
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node reachable from ``root``, each one after all of its parents.
+
+    An iterative depth-first search (a recursive one would overflow Python's stack on a
+    deep graph).  A node is pushed twice: first to expand its parents, then, marked
+    ``done``, to be emitted once everything above it on the stack (its parents) has
+    been.  Parents are visited in tuple order, so the order is the same on every run.
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            for parent in reversed(node.parents):
+                if parent not in seen:
+                    stack.append((parent, False))
+    return order
+
+
+# ---- gradient mode --------------------------------------------------------------------
+
+F = TypeVar("F", bound=Callable)
+
+
+class no_grad:  # noqa: N801 - lower case, as torch.no_grad
+    """Context manager (and decorator) that turns off graph recording.
+
+    Inside it operations compute ``.data`` only: results are leaves with no parents,
+    which is what an optimiser step or an evaluation wants.  It nests, and restores the
+    previous mode on exit, also when an exception escapes::
+
+        with no_grad():
+            y = model(x)          # y.parents == ()
+
+        @no_grad()
+        def evaluate(...): ...
+
+    The mode is global to the interpreter (not per thread).
+    """
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> no_grad:
+        global _grad_enabled
+        self._saved.append(_grad_enabled)
+        _grad_enabled = False
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._saved.pop()
+
+    def __call__(self, func: F) -> F:
+        @functools.wraps(func)
+        def without_grad(*args, **kwargs):
+            with no_grad():
+                return func(*args, **kwargs)
+
+        return without_grad  # type: ignore[return-value]
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside ``no_grad()``."""
+    return _grad_enabled

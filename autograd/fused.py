@@ -1,0 +1,141 @@
+"""Fused n-ary operations: each is ONE node in the graph, not a chain of binary nodes.
+
+``sum(xs)`` over 100 Values is one node with 100 parents instead of 99 ``+`` nodes:
+a shallow graph (a readable picture, a short backward), better numerics (``math.fsum``,
+softmax shifted by its maximum) and far fewer Python objects.  Each docstring states
+the local Jacobian that the node stores.
+
+All of them accept Values and plain numbers mixed (numbers become constant leaves), and
+raise ``ValueError`` for an empty sequence or sequences of different lengths.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from collections.abc import Iterable
+from operator import mul
+
+from . import ieee
+from .engine import Value, _node, _type_name
+
+Scalar = Value | float | int
+
+
+def as_values(values: Iterable[Scalar], func: str, arg: str = "values") -> list[Value]:
+    """``values`` as a non-empty list of Values; numbers become constant leaves.
+
+    Raises ``TypeError`` naming the offending element, ``ValueError`` when empty.
+    """
+    if isinstance(values, (Value, str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{func}() {arg} must be a sequence of Values or numbers; got {_type_name(values)}")
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, Value):
+            out.append(v)
+        else:
+            try:
+                out.append(Value(v))
+            except TypeError as e:
+                raise TypeError(f"{func}() {arg}[{i}]: {e}") from None
+    if not out:
+        raise ValueError(f"{func}() got an empty sequence for {arg}")
+    return out
+
+
+def _same_length(func: str, xs: list, ws: list, names: tuple[str, str] = ("xs", "ws")) -> None:
+    if len(xs) != len(ws):
+        raise ValueError(
+            f"{func}() got sequences of different lengths: {names[0]} has {len(xs)}, {names[1]} has {len(ws)}"
+        )
+
+
+def sum(values: Iterable[Scalar]) -> Value:  # noqa: A001 - autograd.sum, as numpy.sum
+    """Σᵢ xᵢ (summed exactly with ``math.fsum``);  ∂/∂xᵢ = 1."""
+    xs = as_values(values, "sum")
+    return _node(math.fsum([x.data for x in xs]), tuple(xs), (1.0,) * len(xs), "sum")
+
+
+def mean(values: Iterable[Scalar]) -> Value:
+    """(1/n) Σᵢ xᵢ;  ∂/∂xᵢ = 1/n."""
+    xs = as_values(values, "mean")
+    n = len(xs)
+    return _node(math.fsum([x.data for x in xs]) / n, tuple(xs), (1.0 / n,) * n, "mean")
+
+
+def dot(xs: Iterable[Scalar], ws: Iterable[Scalar], *, bias: Scalar | None = None) -> Value:
+    """Σᵢ xᵢ·wᵢ (+ b);  ∂/∂xᵢ = wᵢ,  ∂/∂wᵢ = xᵢ,  ∂/∂b = 1.
+
+    With ``bias`` it is a neuron's whole pre-activation w·x + b in one node.  The
+    products are summed exactly (``math.fsum``).
+    """
+    xs = as_values(xs, "dot", "xs")
+    ws = as_values(ws, "dot", "ws")
+    _same_length("dot", xs, ws)
+    b = None if bias is None else as_values([bias], "dot", "bias")[0]
+    return affine(xs, ws, b)
+
+
+def affine(xs: list[Value], ws: list[Value], b: Value | None) -> Value:
+    """``dot`` without the argument checks, for callers that have done them (``nn``).
+
+    Parents are (x₁…xₙ, w₁…wₙ[, b]) and their local gradients (w₁…wₙ, x₁…xₙ[, 1]).
+    """
+    x_data = [x.data for x in xs]
+    w_data = [w.data for w in ws]
+    products = list(map(mul, x_data, w_data))
+    if b is None:
+        return _node(math.fsum(products), (*xs, *ws), (*w_data, *x_data), "dot")
+    products.append(b.data)
+    return _node(math.fsum(products), (*xs, *ws, b), (*w_data, *x_data, 1.0), "dot")
+
+
+def _shifted_exps(x_data: list[float]) -> tuple[float, list[float], float]:
+    """(m, [e^(xᵢ−m)], Σ e^(xᵢ−m)) with m = max xᵢ, so no exponential overflows.
+
+    When the maximum is ±inf (or nan) there is nothing finite to shift by, so m = 0 and
+    the IEEE results follow (logsumexp of all −inf is −inf, with +inf it is +inf).
+    """
+    m = builtins.max(x_data)
+    if not math.isfinite(m):
+        m = 0.0
+    exps = [ieee.exp(x - m) for x in x_data]
+    return m, exps, math.fsum(exps)
+
+
+def logsumexp(values: Iterable[Scalar]) -> Value:
+    """log Σᵢ e^(xᵢ) = m + log Σᵢ e^(xᵢ − m) with m = max xᵢ;  ∂/∂xᵢ = softmax(x)ᵢ."""
+    xs = as_values(values, "logsumexp")
+    m, exps, total = _shifted_exps([x.data for x in xs])
+    probs = tuple(ieee.div(e, total) for e in exps)
+    return _node(m + ieee.log(total), tuple(xs), probs, "logsumexp")
+
+
+def softmax(values: Iterable[Scalar]) -> list[Value]:
+    """sᵢ = e^(xᵢ) / Σⱼ e^(xⱼ) (shifted by the max);  ∂sᵢ/∂xⱼ = sᵢ·(δᵢⱼ − sⱼ).
+
+    Returns one node per output, each with every input as a parent.
+    """
+    xs = as_values(values, "softmax")
+    _, exps, total = _shifted_exps([x.data for x in xs])
+    probs = [ieee.div(e, total) for e in exps]
+    parents = tuple(xs)
+    return [
+        _node(s_i, parents, tuple((s_i if i == j else 0.0) - s_i * s_j for j, s_j in enumerate(probs)), "softmax")
+        for i, s_i in enumerate(probs)
+    ]
+
+
+def log_softmax(values: Iterable[Scalar]) -> list[Value]:
+    """yᵢ = xᵢ − logsumexp(x) = (xᵢ − m) − log Σⱼ e^(xⱼ − m);  ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ."""
+    xs = as_values(values, "log_softmax")
+    x_data = [x.data for x in xs]
+    m, exps, total = _shifted_exps(x_data)
+    log_total = ieee.log(total)
+    probs = [ieee.div(e, total) for e in exps]
+    parents = tuple(xs)
+    return [
+        _node((x_i - m) - log_total, parents, tuple((1.0 if i == j else 0.0) - s_j for j, s_j in enumerate(probs)),
+              "log_softmax")
+        for i, x_i in enumerate(x_data)
+    ]

@@ -1,0 +1,62 @@
+"""Float arithmetic that follows IEEE 754 (and NumPy, and PyTorch) instead of raising.
+
+Python's own float operations raise ``ZeroDivisionError``, ``OverflowError`` or a
+math-domain ``ValueError`` exactly where IEEE arithmetic returns ``inf`` or ``nan``.
+The engine computes through these helpers, so ``log(0)`` is ``-inf`` and ``1/0`` is
+``inf`` in a graph, never an exception from deep inside a training loop.
+"""
+
+import math
+
+import numpy as np
+
+INF = math.inf
+NAN = math.nan
+
+
+def div(a: float, b: float) -> float:
+    """a / b, with x/0 = ±inf (sign of x times sign of the zero) and 0/0 = nan."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a == 0.0 or a != a:  # 0/0 and nan/0
+            return NAN
+        return math.copysign(INF, a) * math.copysign(1.0, b)
+
+
+def exp(x: float) -> float:
+    """e^x, with overflow giving inf."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return INF
+
+
+def log(x: float) -> float:
+    """ln x, with log(0) = -inf and log(x < 0) = nan."""
+    if x > 0.0:
+        return math.log(x)
+    if x == 0.0:
+        return -INF
+    return NAN  # negative, or nan
+
+
+def sqrt(x: float) -> float:
+    """√x, with √(x < 0) = nan."""
+    if x >= 0.0:
+        return math.sqrt(x)
+    return NAN
+
+
+def pow(a: float, b: float) -> float:  # noqa: A001 - the name says what it is
+    """a ** b as C/NumPy compute it: 0 ** -1 = inf, (-8) ** (1/3) = nan, overflow = ±inf.
+
+    Python's ``**`` would return a complex number for a negative base and a fractional
+    exponent; ``math.pow`` raises.  NumPy already has the IEEE answer for every such
+    case, so the rare failures are handed to it.
+    """
+    try:
+        return math.pow(a, b)
+    except (ValueError, OverflowError, ZeroDivisionError):
+        with np.errstate(all="ignore"):
+            return float(np.power(np.float64(a), np.float64(b)))

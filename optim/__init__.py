@@ -1,0 +1,1 @@
+"""optim: optimisers for Values (being built)."""

@@ -1,0 +1,40 @@
+"""The README stays true: its example prints what it says, and CI runs its test command."""
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def fenced_blocks(lang):
+    return re.findall(rf"```{lang}\n(.*?)```", README, flags=re.S)
+
+
+def test_first_example_prints_what_the_readme_says():
+    section = README.split("## A first example", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    printed = re.search(r"```text\n(.*?)```", section, flags=re.S).group(1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    assert out.getvalue() == printed
+    # and those numbers are micrograd's, for the same expression
+    assert printed.split() == ["24.7041", "138.8338", "645.5773"]
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_command():
+    commands = [block.strip() for block in fenced_blocks("bash")[:2]]
+    assert commands[0] == "pip install -e . && python -m examples.backprop"
+    assert commands[1] == 'pip install -e ".[test]" && pytest'
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[1] in ci.splitlines()
+
+
+def test_readme_documents_every_public_name():
+    import autograd
+
+    for name in autograd.__all__:
+        assert f"`{name}" in README or f"autograd.{name}" in README, name
