@@ -97,11 +97,9 @@ def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
 
 
 def _sigmoid(x: float) -> float:
-    """σ(x) = 1 / (1 + e^(−x)), computed from e^(−|x|) so it never overflows."""
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # x < 0 (or nan), so e ≤ 1
-    return e / (1.0 + e)
+    """σ(x) = 1 / (1 + e^(−x)), PyTorch's formula.  Stable for any x: for x < −709 the
+    exponential overflows to inf and σ is 1/inf = 0, with no cancellation anywhere."""
+    return 1.0 / (1.0 + ieee.exp(-x))
 
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -272,9 +270,13 @@ class Value:
         return _node(s, (self,), (ieee.div(1.0, 2.0 * s),), "sqrt")
 
     def tanh(self) -> Value:
-        """tanh x;  d/dx = 1 − tanh²x (from the output, as PyTorch)."""
+        """tanh x;  d/dx = 1 − tanh²x, computed from the output as (1 − t)(1 + t).
+
+        For t near ±1, 1 − t·t loses most of its digits; (1 − t)(1 + t) does not (1 − t is
+        exact there), and it matches PyTorch's fused multiply-add far more often.
+        """
         t = math.tanh(self.data)
-        return _node(t, (self,), (1.0 - t * t,), "tanh")
+        return _node(t, (self,), ((1.0 - t) * (1.0 + t),), "tanh")
 
     def sigmoid(self) -> Value:
         """σ(x) = 1 / (1 + e⁻ˣ);  d/dx = σ(x)·(1 − σ(x)).  Stable for any finite x."""

@@ -1,0 +1,109 @@
+"""Agreement with PyTorch (float64) to 1e-12 relative, as API.md promises.
+
+Optional: skipped unless torch is installed (`pip install torch`); every other test uses
+math/NumPy references and finite differences.  Inputs stay in [-6, 6], where each
+function is well-conditioned, so a difference beyond 1e-12 is a real formula difference.
+"""
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Value
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+XS = np.concatenate([np.linspace(-6, 6, 241), np.random.default_rng(0).uniform(-6, 6, 400)])
+XS = XS[np.abs(XS) > 1e-9]  # away from the kinks of relu and abs
+
+UNARY = {
+    "exp": (Value.exp, torch.exp),
+    "log": (lambda v: abs(v).log(), lambda t: t.abs().log()),
+    "sqrt": (lambda v: abs(v).sqrt(), lambda t: t.abs().sqrt()),
+    "tanh": (Value.tanh, torch.tanh),
+    "sigmoid": (Value.sigmoid, torch.sigmoid),
+    "relu": (Value.relu, torch.relu),
+    "leaky_relu": (lambda v: v.leaky_relu(0.1), lambda t: F.leaky_relu(t, 0.1)),
+    "gelu": (Value.gelu, F.gelu),
+    "silu": (Value.silu, F.silu),
+    "softplus": (Value.softplus, F.softplus),  # identical below torch's threshold of 20
+    "abs": (abs, torch.abs),
+    "neg": (lambda v: -v, lambda t: -t),
+    "pow": (lambda v: v**3, lambda t: t**3),
+    "rpow": (lambda v: 2**v, lambda t: 2**t),
+    "div": (lambda v: 1 / v, lambda t: 1 / t),
+}
+
+
+def assert_close(ours, theirs, rtol=1e-12):
+    ours, theirs = np.asarray(ours, float), np.asarray(theirs, float)
+    np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=1e-300)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_ops_agree_with_torch(name):
+    ours_op, torch_op = UNARY[name]
+    values, grads = [], []
+    for x in XS:
+        v = Value(x)
+        out = ours_op(v)
+        out.backward()
+        values.append(out.data)
+        grads.append(v.grad)
+    t = torch.tensor(XS, dtype=torch.float64, requires_grad=True)
+    out = torch_op(t)
+    out.sum().backward()
+    assert_close(values, out.detach().numpy())
+    assert_close(grads, t.grad.numpy())
+
+
+def test_binary_ops_agree_with_torch():
+    rng = np.random.default_rng(1)
+    a_data, b_data = rng.uniform(0.1, 3, 300), rng.uniform(-3, 3, 300)
+    for op in (lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b,
+               lambda a, b: a**b, lambda a, b: b**a):
+        values, ga, gb = [], [], []
+        for a, b in zip(a_data, b_data):
+            va, vb = Value(a), Value(b)
+            out = op(va, vb)
+            out.backward()
+            values.append(out.data)
+            ga.append(va.grad)
+            gb.append(vb.grad)
+        ta = torch.tensor(a_data, requires_grad=True)
+        tb = torch.tensor(b_data, requires_grad=True)
+        out = op(ta, tb)
+        out.sum().backward()
+        assert_close(values, out.detach().numpy())
+        assert_close(ga, ta.grad.numpy())
+        assert_close(gb, tb.grad.numpy())
+
+
+@pytest.mark.parametrize("name", ["logsumexp", "softmax", "log_softmax", "mean", "dot"])
+def test_fused_ops_agree_with_torch(name):
+    rng = np.random.default_rng(2)
+    for n in (1, 2, 5, 17):
+        data = rng.uniform(-6, 6, n)
+        weights = rng.uniform(-1, 1, n)  # backpropagate a random combination of outputs
+        xs = [Value(x) for x in data]
+        t = torch.tensor(data, requires_grad=True)
+        if name in ("softmax", "log_softmax"):
+            outs = getattr(autograd, name)(xs)
+            tout = getattr(torch, name)(t, 0)
+            assert_close([o.data for o in outs], tout.detach().numpy())
+            autograd.dot(outs, weights).backward()
+            (tout * torch.tensor(weights)).sum().backward()
+        elif name == "dot":
+            out = autograd.dot(xs, weights)
+            tout = torch.dot(t, torch.tensor(weights))
+            assert_close(out.data, tout.item(), rtol=1e-11)  # fsum vs BLAS summation order
+            out.backward()
+            tout.backward()
+        else:
+            out = getattr(autograd, name)(xs)
+            tout = torch.logsumexp(t, 0) if name == "logsumexp" else t.mean()
+            assert_close(out.data, tout.item(), rtol=1e-11)
+            out.backward()
+            tout.backward()
+        assert_close([x.grad for x in xs], t.grad.numpy())
