@@ -14,7 +14,7 @@ Reading order: ``engine.py`` (Value, backward, no_grad), ``fused.py`` (sum, dot,
 from .engine import Value, is_grad_enabled, no_grad, topological_order
 from .fused import dot, log_softmax, logsumexp, mean, softmax, sum
 from .gradcheck import GradcheckError, gradcheck
-from .viz import draw_dot
+from .viz import GraphvizNotInstalled, draw_dot, save_graph
 
 __all__ = [
     "Value",
@@ -30,4 +30,6 @@ __all__ = [
     "gradcheck",
     "GradcheckError",
     "draw_dot",
+    "save_graph",
+    "GraphvizNotInstalled",
 ]
