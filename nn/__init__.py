@@ -1,1 +1,39 @@
-"""nn: neurons, layers and MLPs on the autograd engine (being built)."""
+"""nn: neurons, layers, MLPs and loss functions on the autograd engine.
+
+>>> from nn import MLP
+>>> model = MLP(2, [16, 16, 1], seed=0)      # micrograd's network
+>>> model
+MLP(2 → 16 → 16 → 1, relu; 337 parameters)
+
+Reading order: ``layers.py`` (Neuron, Layer, MLP), ``losses.py``, ``module.py``
+(parameters, state_dict, save/load), ``init.py`` (initialisation schemes).
+"""
+
+from . import init
+from .layers import ACTIVATIONS, MLP, Layer, Neuron
+from .losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    huber_loss,
+    mae_loss,
+    mse_loss,
+)
+from .module import Module
+
+__all__ = [
+    "Module",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "ACTIVATIONS",
+    "init",
+    "mse_loss",
+    "mae_loss",
+    "huber_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "hinge_loss",
+]

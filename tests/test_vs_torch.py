@@ -107,3 +107,39 @@ def test_fused_ops_agree_with_torch(name):
             out.backward()
             tout.backward()
         assert_close([x.grad for x in xs], t.grad.numpy())
+
+
+def test_losses_agree_with_torch():
+    import nn
+
+    rng = np.random.default_rng(3)
+    p, t = rng.uniform(-3, 3, 50), rng.uniform(-3, 3, 50)
+    probs, labels = rng.uniform(0.01, 0.99, 50), rng.uniform(0, 1, 50)
+    signs = np.where(rng.uniform(size=50) > 0.5, 1.0, -1.0)
+    cases = [
+        (nn.mse_loss, F.mse_loss, p, t),
+        (nn.mae_loss, F.l1_loss, p, t),
+        (nn.huber_loss, F.huber_loss, p, t),
+        (nn.binary_cross_entropy, F.binary_cross_entropy, probs, labels),
+        (nn.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits, p * 300, labels),
+        (nn.hinge_loss, lambda s, y: torch.relu(1 - y * s).mean(), p, signs),
+    ]
+    for ours, theirs, x, y in cases:
+        xs = [Value(v) for v in x]
+        loss = ours(xs, y)
+        loss.backward()
+        tx = torch.tensor(x, requires_grad=True)
+        tloss = theirs(tx, torch.tensor(y))
+        tloss.backward()
+        assert_close(loss.data, tloss.item(), rtol=1e-11)  # fsum vs torch's summation order
+        assert_close([v.grad for v in xs], tx.grad.numpy())
+    logits = rng.uniform(-10, 10, (6, 4))
+    classes = [0, 3, 1, 2, 2, 0]
+    xs = [[Value(v) for v in row] for row in logits]
+    loss = nn.cross_entropy(xs, classes)
+    loss.backward()
+    tx = torch.tensor(logits, requires_grad=True)
+    tloss = F.cross_entropy(tx, torch.tensor(classes))
+    tloss.backward()
+    assert_close(loss.data, tloss.item(), rtol=1e-11)
+    assert_close([[v.grad for v in row] for row in xs], tx.grad.numpy())

@@ -1,0 +1,144 @@
+"""Neuron, Layer and MLP: micrograd's network, one fused node per neuron."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from autograd import Value
+from autograd.engine import _type_name
+from autograd.fused import affine
+
+from .init import Seed, generator, initial_weights
+from .module import Module
+
+ACTIVATIONS: dict[str | None, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "gelu": Value.gelu,
+    "silu": Value.silu,
+    "leaky_relu": Value.leaky_relu,
+    None: None,  # linear
+}
+
+
+def _activation(name: str | None) -> Callable[[Value], Value] | None:
+    if name not in ACTIVATIONS:
+        valid = ", ".join(repr(n) for n in ACTIVATIONS)
+        raise ValueError(f"unknown activation {name!r}; valid names are: {valid} (None = linear)")
+    return ACTIVATIONS[name]
+
+
+def _inputs(x: object, nin: int, who: str) -> list[Value]:
+    """The inputs as a list of ``nin`` Values (numbers become constant leaves)."""
+    if isinstance(x, (Value, int, float, np.number)) and nin == 1:
+        x = [x]
+    if isinstance(x, (str, bytes)) or not isinstance(x, (Sequence, np.ndarray)):
+        raise TypeError(f"{who} takes a sequence of {nin} inputs (Values or numbers); got {_type_name(x)}")
+    if len(x) != nin:
+        raise ValueError(f"{who} expected {nin} inputs, received {len(x)}")
+    return [v if isinstance(v, Value) else Value(v) for v in x]
+
+
+class Neuron(Module):
+    """One neuron: activation(w · x + b).
+
+    The pre-activation w · x + b is ONE node (``autograd.dot`` with a bias), whose local
+    derivatives are ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1; the activation is a second node
+    (none when ``activation`` is None).
+
+    ``weights`` and ``bias`` set the initial values explicitly; otherwise they are drawn
+    with the ``init`` scheme (see ``nn.init``) from ``seed``.
+    """
+
+    def __init__(self, nin: int, activation: str | None = "relu", *, init: str = "pytorch", seed: Seed = None,
+                 weights: Sequence[float] | None = None, bias: float | None = None) -> None:
+        _check_size("Neuron() nin", nin)
+        self._act = _activation(activation)
+        self._activation_name = activation
+        if weights is None:
+            w, b = initial_weights(init, generator(seed), nin, 1)
+            weights = w[0]
+            bias = b[0] if bias is None else bias
+        if len(weights) != nin:
+            raise ValueError(f"Neuron() got {len(weights)} weights for {nin} inputs")
+        self.w = [Value(wi) for wi in weights]
+        self.b = Value(0.0 if bias is None else bias)
+
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        return self._forward(_inputs(x, len(self.w), "Neuron"))
+
+    def _forward(self, xs: list[Value]) -> Value:
+        out = affine(xs, self.w, self.b)
+        return out if self._act is None else self._act(out)
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, {self._activation_name or 'linear'})"
+
+
+class Layer(Module):
+    """``nout`` neurons that all see the same ``nin`` inputs.  Calling it always returns a
+    list of ``nout`` Values (also when ``nout == 1``)."""
+
+    def __init__(self, nin: int, nout: int, activation: str | None = "relu", *, init: str = "pytorch",
+                 seed: Seed = None) -> None:
+        _check_size("Layer() nin", nin)
+        _check_size("Layer() nout", nout)
+        _activation(activation)  # fail before drawing weights
+        weights, biases = initial_weights(init, generator(seed), nin, nout)
+        self.neurons = [Neuron(nin, activation, weights=w, bias=b) for w, b in zip(weights, biases)]
+        self._nin, self._activation_name = nin, activation
+
+    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+        return self._forward(_inputs(x, self._nin, "Layer"))
+
+    def _forward(self, xs: list[Value]) -> list[Value]:
+        return [neuron._forward(xs) for neuron in self.neurons]
+
+    def __repr__(self) -> str:
+        return f"Layer({self._nin} → {len(self.neurons)}, {self._activation_name or 'linear'})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` is micrograd's network.
+
+    Hidden layers use ``activation``, the last layer ``output_activation`` (None = linear).
+    Calling it returns a single Value when the last layer has one neuron, else a list.
+    The same ``seed`` gives the same weights.
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str | None = "relu",
+                 output_activation: str | None = None, *, init: str = "pytorch", seed: Seed = None) -> None:
+        _check_size("MLP() nin", nin)
+        if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+            raise ValueError(f"MLP() nouts must be a non-empty list of layer sizes, e.g. [16, 16, 1]; got {nouts!r}")
+        for size in nouts:
+            _check_size("MLP() layer size", size)
+        _activation(activation)
+        _activation(output_activation)
+        rng = generator(seed)
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, init=init, seed=rng)
+            for i in range(len(nouts))
+        ]
+        self._sizes, self._activation_name, self._output_name = sizes, activation, output_activation
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        xs = _inputs(x, self._sizes[0], "MLP")
+        for layer in self.layers:
+            xs = layer._forward(xs)
+        return xs[0] if len(xs) == 1 else xs
+
+    def __repr__(self) -> str:
+        output = f", output={self._output_name}" if self._output_name else ""
+        sizes = " → ".join(map(str, self._sizes))
+        return f"MLP({sizes}, {self._activation_name or 'linear'}{output}; {self.num_parameters()} parameters)"
+
+
+def _check_size(what: str, n: object) -> None:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{what} must be a positive int; got {n!r}")

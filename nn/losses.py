@@ -1,0 +1,160 @@
+"""Loss functions: PyTorch's formulas with mean reduction, each ONE node in the graph.
+
+Every loss takes predictions (Values or numbers; numbers become constants) and targets
+(numbers), checks that they match in length, and returns one Value whose parents are the
+predictions and whose local derivatives are computed exactly, in the same place as the
+loss.  Each docstring gives the loss and its gradient ∂L/∂pᵢ for a batch of n.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from autograd import Value, ieee
+from autograd.engine import _node, _sigmoid, _type_name, as_float
+from autograd.fused import _shifted_exps, as_values
+
+Preds = Sequence[Value | float] | Value | float
+Targets = Sequence[float] | float
+
+
+def _batch(func: str, preds: Preds, targets: Targets) -> tuple[list[Value], list[float]]:
+    """Predictions as Values and targets as floats, one each per sample, equal in number."""
+    if isinstance(preds, (Value, int, float)):
+        preds = [preds]
+    if isinstance(targets, (int, float)) and not isinstance(targets, bool):
+        targets = [targets]
+    ps = as_values(preds, func, "preds")
+    if isinstance(targets, (str, bytes, Value)) or not isinstance(targets, Sequence) and not hasattr(targets, "__len__"):
+        raise TypeError(f"{func}() targets must be a sequence of numbers; got {_type_name(targets)}")
+    ts = [as_float(t, f"{func}() targets[{i}]") for i, t in enumerate(targets)]
+    if len(ps) != len(ts):
+        raise ValueError(f"{func}() got {len(ps)} predictions but {len(ts)} targets")
+    return ps, ts
+
+
+def mse_loss(preds: Preds, targets: Targets) -> Value:
+    """Mean squared error: L = (1/n) Σ (pᵢ − tᵢ)²;  ∂L/∂pᵢ = 2(pᵢ − tᵢ)/n."""
+    ps, ts = _batch("mse_loss", preds, targets)
+    n = len(ps)
+    diffs = [p.data - t for p, t in zip(ps, ts)]
+    loss = math.fsum(d * d for d in diffs) / n
+    return _node(loss, tuple(ps), tuple(2.0 * d / n for d in diffs), "mse_loss")
+
+
+def mae_loss(preds: Preds, targets: Targets) -> Value:
+    """Mean absolute error (PyTorch's l1_loss): L = (1/n) Σ |pᵢ − tᵢ|;
+    ∂L/∂pᵢ = sign(pᵢ − tᵢ)/n, and 0 where pᵢ = tᵢ."""
+    ps, ts = _batch("mae_loss", preds, targets)
+    n = len(ps)
+    diffs = [p.data - t for p, t in zip(ps, ts)]
+    grads = tuple((1.0 if d > 0 else -1.0 if d < 0 else 0.0 * d) / n for d in diffs)
+    return _node(math.fsum(abs(d) for d in diffs) / n, tuple(ps), grads, "mae_loss")
+
+
+def huber_loss(preds: Preds, targets: Targets, delta: float = 1.0) -> Value:
+    """Huber loss: with dᵢ = pᵢ − tᵢ, each term is ½dᵢ² if |dᵢ| < δ, else δ(|dᵢ| − ½δ);
+    L is their mean.  ∂L/∂pᵢ = clamp(dᵢ, −δ, δ)/n: quadratic near 0, linear (robust to
+    outliers) beyond δ."""
+    delta = as_float(delta, "huber_loss() delta")
+    if not delta > 0:
+        raise ValueError(f"huber_loss() delta must be > 0; got {delta}")
+    ps, ts = _batch("huber_loss", preds, targets)
+    n = len(ps)
+    diffs = [p.data - t for p, t in zip(ps, ts)]
+    terms = [0.5 * d * d if abs(d) < delta else delta * (abs(d) - 0.5 * delta) for d in diffs]
+    grads = tuple(min(max(d, -delta), delta) / n for d in diffs)
+    return _node(math.fsum(terms) / n, tuple(ps), grads, "huber_loss")
+
+
+def binary_cross_entropy(probs: Preds, targets: Targets) -> Value:
+    """Binary cross-entropy on probabilities pᵢ ∈ [0, 1] and targets tᵢ ∈ [0, 1]:
+
+        L = −(1/n) Σ [tᵢ·log pᵢ + (1 − tᵢ)·log(1 − pᵢ)],  each log clamped at −100 (PyTorch)
+        ∂L/∂pᵢ = (pᵢ − tᵢ) / max(pᵢ(1 − pᵢ), 10⁻¹²) / n
+
+    The clamps keep a confident wrong prediction (p = 0 for t = 1) finite: loss 100.
+    Prefer ``binary_cross_entropy_with_logits`` on raw scores: it is exact everywhere.
+    """
+    ps, ts = _batch("binary_cross_entropy", probs, targets)
+    for name, values in (("probs", [p.data for p in ps]), ("targets", ts)):
+        for i, v in enumerate(values):
+            if not 0.0 <= v <= 1.0:
+                raise ValueError(f"binary_cross_entropy() {name}[{i}] = {v} is not in [0, 1]")
+    n = len(ps)
+    terms, grads = [], []
+    for p, t in zip(ps, ts):
+        x = p.data
+        log_p = max(ieee.log(x), -100.0)
+        log_1mp = max(math.log1p(-x) if x < 1.0 else -math.inf, -100.0)
+        terms.append((t - 1.0) * log_1mp - t * log_p)
+        grads.append((x - t) / max((1.0 - x) * x, 1e-12) / n)
+    return _node(math.fsum(terms) / n, tuple(ps), tuple(grads), "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(logits: Preds, targets: Targets) -> Value:
+    """Binary cross-entropy on raw scores xᵢ, with p = σ(x) folded in (stable for any x):
+
+        L = (1/n) Σ [max(xᵢ, 0) − xᵢ·tᵢ + log(1 + e^(−|xᵢ|))]
+        ∂L/∂xᵢ = (σ(xᵢ) − tᵢ)/n
+    """
+    xs, ts = _batch("binary_cross_entropy_with_logits", logits, targets)
+    n = len(xs)
+    terms = [max(x.data, 0.0) - x.data * t + math.log1p(math.exp(-abs(x.data))) for x, t in zip(xs, ts)]
+    grads = tuple((_sigmoid(x.data) - t) / n for x, t in zip(xs, ts))
+    return _node(math.fsum(terms) / n, tuple(xs), grads, "binary_cross_entropy_with_logits")
+
+
+def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
+    """Cross-entropy of class scores: for one sample with logits x and class c,
+
+        L = −log softmax(x)_c = logsumexp(x) − x_c,   ∂L/∂xⱼ = softmax(x)ⱼ − [j = c]
+
+    For a batch (a list of logit lists and a list of classes), the mean over samples, each
+    gradient divided by n.  Shifted by the maximum, so logits of ±1000 are fine.
+    """
+    single = isinstance(targets, (int,)) and not isinstance(targets, bool)
+    if single:
+        logits, targets = [logits], [targets]
+    if isinstance(logits, (str, bytes, Value)) or not isinstance(logits, Sequence):
+        raise TypeError(f"cross_entropy() logits must be a list of scores (or a list of such lists); "
+                        f"got {_type_name(logits)}")
+    if isinstance(targets, (str, bytes)) or not isinstance(targets, Sequence):
+        raise TypeError(f"cross_entropy() targets must be an int class or a list of them; got {_type_name(targets)}")
+    if len(logits) != len(targets):
+        raise ValueError(f"cross_entropy() got {len(logits)} samples of logits but {len(targets)} targets")
+    if not logits:
+        raise ValueError("cross_entropy() got an empty batch")
+    n = len(logits)
+    parents, grads, terms = [], [], []
+    n_classes = None
+    for i, (row, c) in enumerate(zip(logits, targets)):
+        xs = as_values(row, "cross_entropy", f"logits[{i}]" if not single else "logits")
+        if n_classes is None:
+            n_classes = len(xs)
+        elif len(xs) != n_classes:
+            raise ValueError(f"cross_entropy() logits[{i}] has {len(xs)} classes, logits[0] has {n_classes}")
+        if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c < n_classes:
+            raise ValueError(f"cross_entropy() target {c!r} is not a class index in [0, {n_classes})")
+        data = [x.data for x in xs]
+        m, exps, total = _shifted_exps(data)
+        terms.append(m + ieee.log(total) - data[c])
+        parents += xs
+        grads += [(ieee.div(e, total) - (1.0 if j == c else 0.0)) / n for j, e in enumerate(exps)]
+    return _node(math.fsum(terms) / n, tuple(parents), tuple(grads), "cross_entropy")
+
+
+def hinge_loss(scores: Preds, targets: Targets) -> Value:
+    """Max-margin (hinge) loss, micrograd's: targets yᵢ = ±1,
+
+        L = (1/n) Σ max(0, 1 − yᵢ·sᵢ),   ∂L/∂sᵢ = −yᵢ/n where 1 − yᵢsᵢ > 0, else 0
+    """
+    ss, ys = _batch("hinge_loss", scores, targets)
+    for i, y in enumerate(ys):
+        if y not in (1.0, -1.0):
+            raise ValueError(f"hinge_loss() targets must be +1 or -1; targets[{i}] is {y}")
+    n = len(ss)
+    margins = [1.0 - y * s.data for s, y in zip(ss, ys)]
+    grads = tuple(-y / n if m > 0.0 else 0.0 for m, y in zip(margins, ys))
+    return _node(math.fsum(m for m in margins if m > 0.0) / n, tuple(ss), grads, "hinge_loss")

@@ -1,0 +1,121 @@
+"""Module: parameters, gradients and saving, shared by Neuron, Layer and MLP."""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+
+from autograd import Value
+
+
+class Module:
+    """Base class of everything in ``nn`` that holds parameters.
+
+    A module's parameters are found by looking at its attributes in the order they were
+    set: a ``Value`` is a parameter, a ``Module`` is searched in turn, and a list of
+    either is searched element by element.  Names are the attribute paths, so a weight
+    of an MLP is called ``layers.0.neurons.3.w.1``.
+    """
+
+    def _named(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
+        for attr, obj in vars(self).items():
+            if attr.startswith("_"):
+                continue
+            items = list(enumerate(obj)) if isinstance(obj, (list, tuple)) else [(None, obj)]
+            for index, item in items:
+                name = prefix + attr + ("" if index is None else f".{index}")
+                if isinstance(item, Value):
+                    yield name, item
+                elif isinstance(item, Module):
+                    yield from item._named(name + ".")
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``[(name, parameter), ...]`` in a fixed order (the order of ``parameters()``)."""
+        return list(self._named())
+
+    def parameters(self) -> list[Value]:
+        """Every trainable Value of this module and its sub-modules."""
+        return [p for _, p in self._named()]
+
+    def num_parameters(self) -> int:
+        """How many scalar parameters the module has."""
+        return len(self.parameters())
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 (leaves accumulate across ``backward()``)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    # ---- state: get, set, save, load -----------------------------------------------
+
+    def state_dict(self) -> dict[str, float]:
+        """``{name: value}`` for every parameter (a copy: later training does not change it)."""
+        return {name: p.data for name, p in self._named()}
+
+    def load_state_dict(self, state: Mapping[str, object]) -> None:
+        """Write ``state``'s values into the existing parameter Values (so optimisers that
+        hold them keep working).
+
+        Everything is checked before anything is written, so a failed load leaves the
+        module unchanged: missing or unexpected keys raise ``KeyError`` naming all of
+        them; a value that is not one finite real number raises ``ValueError``.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict() takes a mapping of name to value; got {type(state).__name__}")
+        params = dict(self._named())
+        missing = [name for name in params if name not in state]
+        unexpected = [name for name in state if name not in params]
+        if missing or unexpected:
+            parts = []
+            if missing:
+                parts.append(f"missing keys: {', '.join(missing)}")
+            if unexpected:
+                parts.append(f"unexpected keys: {', '.join(map(str, unexpected))}")
+            raise KeyError(f"load_state_dict(): {'; '.join(parts)}")
+        values = {name: _finite_scalar(name, state[name]) for name in params}
+        for name, p in params.items():
+            p.data = values[name]
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save the parameters to ``path`` as a NumPy ``.npz`` archive (float64: bit-exact).
+
+        The file is written under a temporary name beside ``path`` and then renamed, so an
+        interrupted save never destroys an existing file.  ``path`` is used as given (no
+        ``.npz`` is appended).
+        """
+        path = Path(path)
+        arrays = {name: np.float64(value) for name, value in self.state_dict().items()}
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **arrays)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+    def load(self, path: str | os.PathLike) -> None:
+        """Load parameters saved by ``save``; checked as ``load_state_dict`` does."""
+        with np.load(Path(path), allow_pickle=False) as archive:
+            state = {name: archive[name] for name in archive.files}
+        self.load_state_dict(state)
+
+
+def _finite_scalar(name: str, value: object) -> float:
+    if isinstance(value, np.ndarray):
+        if value.shape != ():
+            raise ValueError(f"load_state_dict(): {name} must be a single number; got an array of shape {value.shape}")
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"load_state_dict(): {name} must be a real number; got {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"load_state_dict(): {name} is {value}; parameters must be finite")
+    return value
