@@ -1,0 +1,77 @@
+"""Adam and AdamW, as torch.optim.Adam and torch.optim.AdamW."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from autograd import Value
+
+from .optimizer import Optimizer, check_hyperparameter
+
+
+class Adam(Optimizer):
+    """Adam, as ``torch.optim.Adam``; t counts the steps taken, starting at 1::
+
+        g ← ∇p + λ·p                       (L2 weight decay, folded into the gradient)
+        m ← β₁·m + (1 − β₁)·g              running mean of the gradient
+        v ← β₂·v + (1 − β₂)·g²             running mean of its square
+        m̂ ← m / (1 − β₁ᵗ)                  bias corrections: m and v start at 0
+        v̂ ← v / (1 − β₂ᵗ)
+        p ← p − lr · m̂ / (√v̂ + ε)
+
+    Each parameter's step is about lr in size whatever the scale of its gradient.
+    """
+
+    hyperparameters = ("betas", "eps", "weight_decay")
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        self.validate()
+
+    def validate(self) -> None:
+        try:
+            beta1, beta2 = self.betas
+        except (TypeError, ValueError):
+            raise ValueError(f"betas must be a pair (β₁, β₂); got {self.betas!r}") from None
+        self.betas = (check_hyperparameter("betas[0]", beta1, 0.0, 1.0), check_hyperparameter("betas[1]", beta2, 0.0, 1.0))
+        self.eps = check_hyperparameter("eps", self.eps)
+        self.weight_decay = check_hyperparameter("weight_decay", self.weight_decay)
+
+    def update(self, p: Value, g: float, state: dict[str, float]) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * p.data
+        self.adam_step(p, g, state)
+
+    def adam_step(self, p: Value, g: float, state: dict[str, float]) -> None:
+        beta1, beta2 = self.betas
+        t = self.steps
+        m = state["m"] = beta1 * state.get("m", 0.0) + (1.0 - beta1) * g
+        v = state["v"] = beta2 * state.get("v", 0.0) + (1.0 - beta2) * g * g
+        m_hat = m / (1.0 - beta1**t)
+        v_hat = v / (1.0 - beta2**t)
+        denominator = math.sqrt(v_hat) + self.eps
+        if denominator:  # 0 only when eps = 0 and every gradient so far was 0 (so m̂ = 0 too): no step
+            p.data -= self.lr * m_hat / denominator
+
+
+class AdamW(Adam):
+    """AdamW, as ``torch.optim.AdamW``: Adam with *decoupled* weight decay::
+
+        p ← p · (1 − lr·λ)                 shrink the weight directly…
+        then the Adam update with g = ∇p   …instead of adding λ·p to the gradient
+
+    With L2 in the gradient (Adam's weight_decay) the decay is rescaled by 1/√v̂ like
+    everything else, so weights with large gradients are barely decayed; AdamW decays every
+    weight at the same rate.
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.01) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def update(self, p: Value, g: float, state: dict[str, float]) -> None:
+        p.data *= 1.0 - self.lr * self.weight_decay
+        self.adam_step(p, g, state)

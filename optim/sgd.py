@@ -1,0 +1,71 @@
+"""SGD and SGD with momentum, as torch.optim.SGD."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from autograd import Value
+
+from .optimizer import Optimizer, check_hyperparameter
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, as ``torch.optim.SGD`` (no momentum)::
+
+        g ← ∇p + λ·p            λ = weight_decay (L2 regularisation folded into the gradient)
+        p ← p − lr·g
+    """
+
+    hyperparameters = ("weight_decay",)
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.01, weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        self.weight_decay = weight_decay
+        self.validate()
+
+    def validate(self) -> None:
+        self.weight_decay = check_hyperparameter("weight_decay", self.weight_decay)
+
+    def update(self, p: Value, g: float, state: dict[str, float]) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * p.data
+        p.data -= self.lr * self.direction(g, state)
+
+    def direction(self, g: float, state: dict[str, float]) -> float:
+        """Which way to step, given the (decayed) gradient: plain SGD follows it."""
+        return g
+
+
+class Momentum(SGD):
+    """SGD with momentum, PyTorch's form (``torch.optim.SGD(momentum=μ, dampening=0)``)::
+
+        g ← ∇p + λ·p
+        b ← g                       on the first step
+        b ← μ·b + g                 afterwards
+        p ← p − lr·b                or, with nesterov=True,  p ← p − lr·(g + μ·b)
+
+    The textbook form keeps a velocity v ← μ·v − lr·g and steps p ← p + v.  With a constant
+    lr the two are the same (v = −lr·b); when lr changes, PyTorch's form applies the new lr
+    to the whole accumulated b at once.
+    """
+
+    hyperparameters = ("momentum", "nesterov", "weight_decay")
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False,
+                 weight_decay: float = 0.0) -> None:
+        Optimizer.__init__(self, params, lr)
+        self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
+        self.validate()
+
+    def validate(self) -> None:
+        super().validate()
+        self.momentum = check_hyperparameter("momentum", self.momentum)
+        if not isinstance(self.nesterov, bool):
+            raise ValueError(f"nesterov must be True or False; got {self.nesterov!r}")
+        if self.nesterov and self.momentum == 0:
+            raise ValueError("nesterov=True needs momentum > 0")
+
+    def direction(self, g: float, state: dict[str, float]) -> float:
+        b = g if "b" not in state else self.momentum * state["b"] + g
+        state["b"] = b
+        return g + self.momentum * b if self.nesterov else b
