@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 
 from autograd import Value, ieee
-from autograd.engine import _node, _sigmoid, _type_name, as_float
+from autograd.engine import _NUMBER_TYPES, _node, _sigmoid, _type_name, as_float
 from autograd.fused import _shifted_exps, as_values
 
 Preds = Sequence[Value | float] | Value | float
@@ -21,9 +21,9 @@ Targets = Sequence[float] | float
 
 def _batch(func: str, preds: Preds, targets: Targets) -> tuple[list[Value], list[float]]:
     """Predictions as Values and targets as floats, one each per sample, equal in number."""
-    if isinstance(preds, (Value, int, float)):
+    if isinstance(preds, (Value, *_NUMBER_TYPES)):  # one sample need not be a list
         preds = [preds]
-    if isinstance(targets, (int, float)) and not isinstance(targets, bool):
+    if isinstance(targets, _NUMBER_TYPES):
         targets = [targets]
     ps = as_values(preds, func, "preds")
     if isinstance(targets, (str, bytes, Value)) or not isinstance(targets, Sequence) and not hasattr(targets, "__len__"):

@@ -120,6 +120,8 @@ def test_each_loss_is_one_node_and_accepts_numbers():
         loss = fn(preds, targets)
         assert loss.op == fn.__name__ and len(loss.parents) == 2 and loss.parents[0] is preds[0]
     assert nn.mse_loss(Value(3.0), 1.0).data == 4.0  # one sample need not be a list
+    assert nn.mse_loss(Value(3.0), np.int64(1)).data == 4.0  # nor a NumPy scalar target
+    assert nn.hinge_loss(np.float32(0.5), np.float64(1.0)).data == 0.5
 
 
 def test_errors():

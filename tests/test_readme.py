@@ -38,3 +38,20 @@ def test_readme_documents_every_public_name():
 
     for name in autograd.__all__:
         assert f"`{name}" in README or f"autograd.{name}" in README, name
+
+
+def test_example_output_excerpts_are_what_the_examples_print(tmp_path):
+    """Each ```text block after a `<!-- output: examples.NAME args -->` marker: every line of
+    it appears, as is, in what that command prints."""
+    import subprocess
+    import sys
+
+    blocks = re.findall(r"<!-- output: (\S+)(.*?) -->\n```text\n(.*?)```", README, flags=re.S)
+    assert len(blocks) == 4
+    for module, args, excerpt in blocks:
+        result = subprocess.run([sys.executable, "-m", module, *args.split(), *(["--out", str(tmp_path)]
+                                 if module in ("examples.backprop", "examples.moons") else [])],
+                                capture_output=True, text=True, cwd=ROOT, check=True)
+        printed = result.stdout.splitlines()
+        for line in excerpt.splitlines():
+            assert line in printed, f"{module}: README line not printed: {line!r}"
