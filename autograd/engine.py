@@ -17,7 +17,9 @@ has nothing to do.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+import operator
 from typing import Callable, TypeVar
 
 import numpy as np
@@ -26,6 +28,7 @@ from . import ieee
 
 _grad_enabled = True  # switched off inside ``no_grad()``
 _new = object.__new__
+_next_index = itertools.count().__next__  # creation numbers: see topological_order
 
 # Constant local-gradient tuples shared by every node of their kind (saves memory).
 _ONE_ONE = (1.0, 1.0)
@@ -69,6 +72,8 @@ def _operand(x: object) -> Value | None:
     """
     if isinstance(x, Value):
         return x
+    if type(x) is float or type(x) is int:  # the common case, already a valid number
+        return _node(float(x), (), (), "")
     if isinstance(x, _NUMBER_TYPES) or (isinstance(x, np.ndarray) and x.ndim == 0):
         return Value(x)
     return None
@@ -85,6 +90,7 @@ def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
+    out._index = _next_index()
     if _grad_enabled:
         out.op = op
         out.parents = parents
@@ -118,7 +124,7 @@ class Value:
     ``a.data == b.data`` for numeric equality.  ``<``, ``<=``, ``>``, ``>=`` compare data.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
+    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads", "_index")
 
     data: float
     grad: float
@@ -133,6 +139,7 @@ class Value:
         self.data = as_float(data)
         self.grad = 0.0
         self.label = label
+        self._index = _next_index()
         self.op = ""
         self.parents = ()
         self.local_grads = ()
@@ -162,63 +169,69 @@ class Value:
         o = _operand(other)
         return NotImplemented if o is None else self.data >= o.data
 
-    __hash__ = object.__hash__  # identity, even though the comparisons above are numeric
-
     # ---- binary arithmetic: value and local derivatives side by side ----------------
 
     def __add__(self, other: object) -> Value:
         """a + b;  ∂/∂a = 1,  ∂/∂b = 1."""
-        other = _operand(other)
-        if other is None:
-            return NotImplemented
+        if not isinstance(other, Value):
+            other = _operand(other)
+            if other is None:
+                return NotImplemented
         return _node(self.data + other.data, (self, other), _ONE_ONE, "+")
 
     def __radd__(self, other: object) -> Value:
-        other = _operand(other)
-        if other is None:
-            return NotImplemented
+        if not isinstance(other, Value):
+            other = _operand(other)
+            if other is None:
+                return NotImplemented
         return other + self
 
     def __sub__(self, other: object) -> Value:
         """a − b;  ∂/∂a = 1,  ∂/∂b = −1."""
-        other = _operand(other)
-        if other is None:
-            return NotImplemented
+        if not isinstance(other, Value):
+            other = _operand(other)
+            if other is None:
+                return NotImplemented
         return _node(self.data - other.data, (self, other), _ONE_MINUS_ONE, "-")
 
     def __rsub__(self, other: object) -> Value:
-        other = _operand(other)
-        if other is None:
-            return NotImplemented
+        if not isinstance(other, Value):
+            other = _operand(other)
+            if other is None:
+                return NotImplemented
         return other - self
 
     def __mul__(self, other: object) -> Value:
         """a · b;  ∂/∂a = b,  ∂/∂b = a."""
-        other = _operand(other)
-        if other is None:
-            return NotImplemented
+        if not isinstance(other, Value):
+            other = _operand(other)
+            if other is None:
+                return NotImplemented
         a, b = self.data, other.data
         return _node(a * b, (self, other), (b, a), "*")
 
     def __rmul__(self, other: object) -> Value:
-        other = _operand(other)
-        if other is None:
-            return NotImplemented
+        if not isinstance(other, Value):
+            other = _operand(other)
+            if other is None:
+                return NotImplemented
         return other * self
 
     def __truediv__(self, other: object) -> Value:
         """a / b;  ∂/∂a = 1/b,  ∂/∂b = −a/b² = −(a/b)/b.  x/0 is ±inf or nan (IEEE)."""
-        other = _operand(other)
-        if other is None:
-            return NotImplemented
+        if not isinstance(other, Value):
+            other = _operand(other)
+            if other is None:
+                return NotImplemented
         a, b = self.data, other.data
         out = ieee.div(a, b)
         return _node(out, (self, other), (ieee.div(1.0, b), -ieee.div(out, b)), "/")
 
     def __rtruediv__(self, other: object) -> Value:
-        other = _operand(other)
-        if other is None:
-            return NotImplemented
+        if not isinstance(other, Value):
+            other = _operand(other)
+            if other is None:
+                return NotImplemented
         return other / self
 
     def __pow__(self, exponent: object) -> Value:
@@ -347,9 +360,10 @@ class Value:
                 node.grad = 0.0
         self.grad += seed
         for node in reversed(order):
-            g = node.grad
-            for parent, local_grad in zip(node.parents, node.local_grads):
-                parent.grad += local_grad * g
+            if node.parents:  # leaves have nothing to pass on
+                g = node.grad
+                for parent, local_grad in zip(node.parents, node.local_grads):
+                    parent.grad += local_grad * g
 
 
 def _power(base: Value, exponent: Value) -> Value:
@@ -367,25 +381,22 @@ def _power(base: Value, exponent: Value) -> Value:
 def topological_order(root: Value) -> list[Value]:
     """Every node reachable from ``root``, each one after all of its parents.
 
-    An iterative depth-first search (a recursive one would overflow Python's stack on a
-    deep graph).  A node is pushed twice: first to expand its parents, then, marked
-    ``done``, to be emitted once everything above it on the stack (its parents) has
-    been.  Parents are visited in tuple order, so the order is the same on every run.
+    Every Value is numbered when it is created, and a node can only be created after its
+    parents exist, so sorting the reachable nodes by that number puts parents first.  No
+    recursion (a deep graph cannot overflow Python's stack), and the order is the same on
+    every run.
     """
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    reachable = {root}
+    stack = [root]
     while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-        elif node not in seen:
-            seen.add(node)
-            stack.append((node, True))
-            for parent in reversed(node.parents):
-                if parent not in seen:
-                    stack.append((parent, False))
-    return order
+        for parent in stack.pop().parents:
+            if parent not in reachable:
+                reachable.add(parent)
+                stack.append(parent)
+    return sorted(reachable, key=_creation_number)
+
+
+_creation_number = operator.attrgetter("_index")
 
 
 # ---- gradient mode --------------------------------------------------------------------

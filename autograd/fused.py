@@ -67,7 +67,9 @@ def dot(xs: Iterable[Scalar], ws: Iterable[Scalar], *, bias: Scalar | None = Non
     """Σᵢ xᵢ·wᵢ (+ b);  ∂/∂xᵢ = wᵢ,  ∂/∂wᵢ = xᵢ,  ∂/∂b = 1.
 
     With ``bias`` it is a neuron's whole pre-activation w·x + b in one node.  The
-    products are summed exactly (``math.fsum``).
+    products are added left to right, starting from the bias, as a hand-written loop
+    would (``sum`` and ``mean`` use the exactly rounded ``math.fsum``; here the speed of a
+    neuron's forward pass matters more).
     """
     xs = as_values(xs, "dot", "xs")
     ws = as_values(ws, "dot", "ws")
@@ -76,18 +78,19 @@ def dot(xs: Iterable[Scalar], ws: Iterable[Scalar], *, bias: Scalar | None = Non
     return affine(xs, ws, b)
 
 
-def affine(xs: list[Value], ws: list[Value], b: Value | None) -> Value:
+def affine(xs: list[Value], ws: list[Value], b: Value | None, x_data: list[float] | None = None) -> Value:
     """``dot`` without the argument checks, for callers that have done them (``nn``).
 
-    Parents are (x₁…xₙ, w₁…wₙ[, b]) and their local gradients (w₁…wₙ, x₁…xₙ[, 1]).
+    Parents are (x₁…xₙ, w₁…wₙ[, b]) and their local gradients (w₁…wₙ, x₁…xₙ[, 1]).  A
+    layer passes ``x_data`` (its inputs' values), read once for all of its neurons.
     """
-    x_data = [x.data for x in xs]
+    if x_data is None:
+        x_data = [x.data for x in xs]
     w_data = [w.data for w in ws]
-    products = list(map(mul, x_data, w_data))
     if b is None:
-        return _node(math.fsum(products), (*xs, *ws), (*w_data, *x_data), "dot")
-    products.append(b.data)
-    return _node(math.fsum(products), (*xs, *ws, b), (*w_data, *x_data, 1.0), "dot")
+        return _node(builtins.sum(map(mul, x_data, w_data)), (*xs, *ws), (*w_data, *x_data), "dot")
+    # b + x₁w₁ + x₂w₂ + …, left to right: the order of a hand-written loop (and micrograd's)
+    return _node(builtins.sum(map(mul, x_data, w_data), b.data), (*xs, *ws, b), (*w_data, *x_data, 1.0), "dot")
 
 
 def _shifted_exps(x_data: list[float]) -> tuple[float, list[float], float]:

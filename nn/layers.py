@@ -70,8 +70,8 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Value | float]) -> Value:
         return self._forward(_inputs(x, len(self.w), "Neuron"))
 
-    def _forward(self, xs: list[Value]) -> Value:
-        out = affine(xs, self.w, self.b)
+    def _forward(self, xs: list[Value], x_data: list[float] | None = None) -> Value:
+        out = affine(xs, self.w, self.b, x_data)
         return out if self._act is None else self._act(out)
 
     def __repr__(self) -> str:
@@ -95,7 +95,8 @@ class Layer(Module):
         return self._forward(_inputs(x, self._nin, "Layer"))
 
     def _forward(self, xs: list[Value]) -> list[Value]:
-        return [neuron._forward(xs) for neuron in self.neurons]
+        x_data = [x.data for x in xs]  # read once, shared by every neuron of the layer
+        return [neuron._forward(xs, x_data) for neuron in self.neurons]
 
     def __repr__(self) -> str:
         return f"Layer({self._nin} → {len(self.neurons)}, {self._activation_name or 'linear'})"

@@ -1,0 +1,1 @@
+"""Benchmarks: python -m benchmarks.bench (not part of the test suite)."""
