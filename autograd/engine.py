@@ -11,7 +11,7 @@ parent in the same place, and stores both on the new node::
 
 No node holds a closure, so no node sits in a reference cycle: a graph is freed by
 reference counting the moment it becomes unreachable, and Python's cycle collector
-has nothing to do.
+never has anything to free.
 """
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ def _operand(x: object) -> Value | None:
     """
     if isinstance(x, Value):
         return x
-    if type(x) is float or type(x) is int:  # the common case, already a valid number
-        return _node(float(x), (), (), "")
+    if type(x) is float:  # the common case: no checks needed (ints may overflow a float)
+        return _node(x, (), (), "")
     if isinstance(x, _NUMBER_TYPES) or (isinstance(x, np.ndarray) and x.ndim == 0):
         return Value(x)
     return None

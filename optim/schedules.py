@@ -102,30 +102,26 @@ class LinearLR(LRScheduler):
         return self.base_lr * (self.start_factor + (self.end_factor - self.start_factor) * fraction)
 
 
-class LambdaLR(LRScheduler):
-    """lr = lr₀ · f(e) for any function f of the epoch, as ``torch.optim.lr_scheduler.LambdaLR``:
-    ``LambdaLR(opt, lambda e: 1 / (1 + e))``.  To give the lr itself rather than a factor,
-    use ``FunctionLR``."""
-
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float]) -> None:
-        if not callable(lr_lambda):
-            raise TypeError(f"lr_lambda must be callable; got {type(lr_lambda).__name__}")
-        self.lr_lambda = lr_lambda
-        super().__init__(optimizer)
-
-    def lr_at(self, epoch: int) -> float:
-        return self.base_lr * self.lr_lambda(epoch)
-
-
 class FunctionLR(LRScheduler):
     """lr = f(e) for any function f of the epoch: ``FunctionLR(opt, lambda e: 1.0 - 0.009 * e)``
     (the lr must stay >= 0)."""
 
     def __init__(self, optimizer: Optimizer, lr_fn: Callable[[int], float]) -> None:
         if not callable(lr_fn):
-            raise TypeError(f"lr_fn must be callable; got {type(lr_fn).__name__}")
+            raise TypeError(f"{type(self).__name__}() needs a function of the epoch; got {type(lr_fn).__name__}")
         self.lr_fn = lr_fn
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
         return self.lr_fn(epoch)
+
+
+class LambdaLR(FunctionLR):
+    """lr = lr₀ · f(e), as ``torch.optim.lr_scheduler.LambdaLR``: the function gives a factor of
+    the initial lr, ``LambdaLR(opt, lambda e: 1 / (1 + e))``.  ``FunctionLR`` takes the lr itself."""
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float]) -> None:
+        super().__init__(optimizer, lr_lambda)
+
+    def lr_at(self, epoch: int) -> float:
+        return self.base_lr * self.lr_fn(epoch)

@@ -227,6 +227,8 @@ def test_value_rejects_bad_label_and_huge_int():
         Value(1.0, label=3)
     with pytest.raises(ValueError, match="too large"):
         Value(10**400)
+    with pytest.raises(ValueError, match="too large"):
+        Value(1.0) + 10**400
 
 
 def test_numbers_and_numpy_scalars_on_either_side():

@@ -248,6 +248,8 @@ def test_schedule_errors():
         optim.ExponentialLR("sgd", 0.9)
     with pytest.raises(ValueError, match="lr must be >= 0"):
         optim.FunctionLR(opt, lambda k: -1.0)
+    with pytest.raises(TypeError, match="LambdaLR.*function of the epoch"):
+        optim.LambdaLR(opt, 0.5)
 
 
 # ---- clipping -----------------------------------------------------------------------
