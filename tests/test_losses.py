@@ -61,7 +61,9 @@ def test_binary_cross_entropy_clamps_like_pytorch():
 def test_binary_cross_entropy_with_logits(rows):
     x, t = map(np.array, zip(*rows))
     sig = 1 / (1 + np.exp(-x))
-    ref = np.mean(np.logaddexp(0, x) - x * t)  # −[t log σ(x) + (1−t) log(1−σ(x))]
+    # −[t log σ(x) + (1−t) log(1−σ(x))] with −log σ(x) = log(1 + e^−x), −log(1−σ(x)) = log(1 + e^x);
+    # logaddexp keeps both terms accurate (logaddexp(0, x) − x·t would cancel at large x)
+    ref = np.mean(t * np.logaddexp(0, -x) + (1 - t) * np.logaddexp(0, x))
     check(*evaluate(nn.binary_cross_entropy_with_logits, x, t), ref, (sig - t) / len(x), rtol=1e-9)
 
 
