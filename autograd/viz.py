@@ -55,8 +55,8 @@ class Diagram(graphviz.Digraph):
 _FONT = "Helvetica"
 _LEAF = {"shape": "Mrecord", "style": "filled", "fillcolor": "#d6e6f5", "color": "#2f5f8a", "penwidth": "1.4"}
 _COMPUTED = {"shape": "record", "style": "filled", "fillcolor": "#ffffff", "color": "#555555"}
-_OUTPUT = {"shape": "record", "style": "filled", "fillcolor": "#fbe3c8", "color": "#8a4b0f",
-           "penwidth": "1.4", "peripheries": "2"}
+_OUTPUT = {"shape": "record", "style": "filled", "fillcolor": "#f7c99b", "color": "#6b3a0c",
+           "penwidth": "2.2", "peripheries": "2"}
 _OPERATION = {"shape": "ellipse", "style": "filled", "fillcolor": "#eeeeee", "color": "#777777",
               "fontsize": "10", "height": "0.3", "width": "0.3", "margin": "0.04,0.02"}
 _RANKDIRS = ("LR", "RL", "TB", "BT")
