@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 from autograd import Value, ieee
 from autograd.engine import _NUMBER_TYPES, _node, _sigmoid, _type_name, as_float
 from autograd.fused import _shifted_exps, as_values
@@ -114,17 +116,17 @@ def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
     For a batch (a list of logit lists and a list of classes), the mean over samples, each
     gradient divided by n.  Shifted by the maximum, so logits of ±1000 are fine.
     """
-    single = isinstance(targets, (int,)) and not isinstance(targets, bool)
+    single = isinstance(targets, (int, np.integer)) and not isinstance(targets, (bool, np.bool_))
     if single:
         logits, targets = [logits], [targets]
-    if isinstance(logits, (str, bytes, Value)) or not isinstance(logits, Sequence):
+    if isinstance(logits, (str, bytes, Value)) or not isinstance(logits, (Sequence, np.ndarray)):
         raise TypeError(f"cross_entropy() logits must be a list of scores (or a list of such lists); "
                         f"got {_type_name(logits)}")
-    if isinstance(targets, (str, bytes)) or not isinstance(targets, Sequence):
+    if isinstance(targets, (str, bytes)) or not isinstance(targets, (Sequence, np.ndarray)):
         raise TypeError(f"cross_entropy() targets must be an int class or a list of them; got {_type_name(targets)}")
     if len(logits) != len(targets):
         raise ValueError(f"cross_entropy() got {len(logits)} samples of logits but {len(targets)} targets")
-    if not logits:
+    if len(logits) == 0:
         raise ValueError("cross_entropy() got an empty batch")
     n = len(logits)
     parents, grads, terms = [], [], []
@@ -135,8 +137,9 @@ def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
             n_classes = len(xs)
         elif len(xs) != n_classes:
             raise ValueError(f"cross_entropy() logits[{i}] has {len(xs)} classes, logits[0] has {n_classes}")
-        if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c < n_classes:
+        if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, np.integer)) or not 0 <= c < n_classes:
             raise ValueError(f"cross_entropy() target {c!r} is not a class index in [0, {n_classes})")
+        c = int(c)
         data = [x.data for x in xs]
         m, exps, total = _shifted_exps(data)
         terms.append(m + ieee.log(total) - data[c])

@@ -98,6 +98,13 @@ def test_cross_entropy_batch(n, classes, data):
     assert loss.op == "cross_entropy" and len(loss.parents) == n * classes  # one node
 
 
+def test_cross_entropy_accepts_numpy_classes_and_arrays():
+    x = np.array([[2.0, 1.0, 0.1], [0.5, 0.5, 3.0]])
+    expected = -np.mean(np_log_softmax(x)[[0, 1], [0, 2]])
+    assert math.isclose(nn.cross_entropy(x, np.array([0, 2])).data, expected, rel_tol=1e-14)
+    assert math.isclose(nn.cross_entropy(x[0], np.int64(0)).data, -np_log_softmax(x[0])[0], rel_tol=1e-14)
+
+
 def test_cross_entropy_single_sample():
     value, grad = evaluate(nn.cross_entropy, [2.0, 1.0, 0.1], 0)
     x = np.array([2.0, 1.0, 0.1])
