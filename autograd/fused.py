@@ -43,13 +43,6 @@ def as_values(values: Iterable[Scalar], func: str, arg: str = "values") -> list[
     return out
 
 
-def _same_length(func: str, xs: list, ws: list, names: tuple[str, str] = ("xs", "ws")) -> None:
-    if len(xs) != len(ws):
-        raise ValueError(
-            f"{func}() got sequences of different lengths: {names[0]} has {len(xs)}, {names[1]} has {len(ws)}"
-        )
-
-
 def sum(values: Iterable[Scalar]) -> Value:  # noqa: A001 - autograd.sum, as numpy.sum
     """Σᵢ xᵢ (summed exactly with ``math.fsum``);  ∂/∂xᵢ = 1."""
     xs = as_values(values, "sum")
@@ -73,7 +66,8 @@ def dot(xs: Iterable[Scalar], ws: Iterable[Scalar], *, bias: Scalar | None = Non
     """
     xs = as_values(xs, "dot", "xs")
     ws = as_values(ws, "dot", "ws")
-    _same_length("dot", xs, ws)
+    if len(xs) != len(ws):
+        raise ValueError(f"dot() got sequences of different lengths: xs has {len(xs)}, ws has {len(ws)}")
     b = None if bias is None else as_values([bias], "dot", "bias")[0]
     return affine(xs, ws, b)
 

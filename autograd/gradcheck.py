@@ -42,17 +42,17 @@ def gradcheck(
     if not (atol >= 0.0 and rtol >= 0.0):
         raise ValueError(f"gradcheck() atol and rtol must be >= 0; got atol={atol!r}, rtol={rtol!r}")
 
-    def evaluate(xs: list[float]) -> Value:
-        out = f(*(Value(x, label) for x, label in zip(xs, labels)))
+    def leaves_at(xs: list[float]) -> list[Value]:
+        return [Value(x, label) for x, label in zip(xs, labels)]
+
+    def evaluate(leaves: list[Value]) -> Value:
+        out = f(*leaves)
         if not isinstance(out, Value):
             raise TypeError(f"gradcheck() f must return a Value; got {type(out).__name__}")
         return out
 
-    leaves = [Value(x, label) for x, label in zip(points, labels)]
-    out = f(*leaves)
-    if not isinstance(out, Value):
-        raise TypeError(f"gradcheck() f must return a Value; got {type(out).__name__}")
-    out.backward()
+    leaves = leaves_at(points)
+    evaluate(leaves).backward()
     analytic = [leaf.grad for leaf in leaves]
 
     numeric = []
@@ -61,7 +61,7 @@ def gradcheck(
             plus, minus = list(points), list(points)
             plus[i], minus[i] = x + eps, x - eps
             # divide by the step actually taken, which rounding may make differ from 2ε
-            numeric.append((evaluate(plus).data - evaluate(minus).data) / (plus[i] - minus[i]))
+            numeric.append((evaluate(leaves_at(plus)).data - evaluate(leaves_at(minus)).data) / (plus[i] - minus[i]))
 
     bad = [not abs(a - n) <= atol + rtol * abs(n) for a, n in zip(analytic, numeric)]
     if any(bad):

@@ -212,9 +212,8 @@ def main(argv=None) -> None:
 
     # the two implementations compute the same thing: show the losses side by side
     print("losses over 3 steps from the same weights (micrograd | ours nn | ours scalar):")
-    agree_mg = micrograd_setup(X, y)[1]
-    agree_model = micrograd_setup(X, y)[0]
-    agree_nn = ours_nn_setup(X, y, agree_model)[1]
+    agree_model, agree_mg = micrograd_setup(X, y)
+    agree_nn = ours_nn_setup(X, y, agree_model)[1]  # both copy the weights now, before any step
     agree_scalar = ours_scalar_setup(X, y, agree_model)[2]
     for k in range(3):
         print(f"  step {k + 1}: {agree_mg():.15f} | {agree_nn():.15f} | {agree_scalar():.15f}")

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import Value
 from autograd.engine import _type_name
-from autograd.fused import affine
+from autograd.fused import affine, as_values
 
 from .init import Seed, generator, initial_weights
 from .module import Module
@@ -39,7 +39,7 @@ def _inputs(x: object, nin: int, who: str) -> list[Value]:
         raise TypeError(f"{who} takes a sequence of {nin} inputs (Values or numbers); got {_type_name(x)}")
     if len(x) != nin:
         raise ValueError(f"{who} expected {nin} inputs, received {len(x)}")
-    return [v if isinstance(v, Value) else Value(v) for v in x]
+    return as_values(x, who, "inputs")
 
 
 class Neuron(Module):

@@ -28,7 +28,7 @@ def _batch(func: str, preds: Preds, targets: Targets) -> tuple[list[Value], list
     if isinstance(targets, _NUMBER_TYPES):
         targets = [targets]
     ps = as_values(preds, func, "preds")
-    if isinstance(targets, (str, bytes, Value)) or not isinstance(targets, Sequence) and not hasattr(targets, "__len__"):
+    if isinstance(targets, (str, bytes, Value)) or not hasattr(targets, "__len__"):
         raise TypeError(f"{func}() targets must be a sequence of numbers; got {_type_name(targets)}")
     ts = [as_float(t, f"{func}() targets[{i}]") for i, t in enumerate(targets)]
     if len(ps) != len(ts):

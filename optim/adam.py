@@ -46,6 +46,7 @@ class Adam(Optimizer):
         self.adam_step(p, g, state)
 
     def adam_step(self, p: Value, g: float, state: dict[str, float]) -> None:
+        """The Adam update of the docstring from m onwards, given the gradient g (AdamW reuses it)."""
         beta1, beta2 = self.betas
         t = self.steps
         m = state["m"] = beta1 * state.get("m", 0.0) + (1.0 - beta1) * g

@@ -84,6 +84,7 @@ class Optimizer:
             self.update(p, p.grad, state)
 
     def update(self, p: Value, g: float, state: dict[str, float]) -> None:
+        """Update one parameter ``p`` from its gradient ``g``, keeping what it needs in ``state``."""
         raise NotImplementedError
 
     # ---- checkpoints ------------------------------------------------------------------

@@ -30,6 +30,7 @@ class LRScheduler:
         optimizer.lr = self.lr_at(0)
 
     def lr_at(self, epoch: int) -> float:
+        """The learning rate for ``epoch`` (0 is the epoch the schedule starts at)."""
         raise NotImplementedError
 
     def step(self) -> float:
@@ -39,9 +40,11 @@ class LRScheduler:
         return self.optimizer.lr
 
     def state_dict(self) -> dict:
+        """What resuming needs: the initial lr and the current epoch."""
         return {"base_lr": self.base_lr, "epoch": self.epoch}
 
     def load_state_dict(self, state: dict) -> None:
+        """Resume from ``state_dict()`` (the optimiser's own lr is restored by its state)."""
         self.base_lr = check_hyperparameter("base_lr", state["base_lr"])
         self.epoch = int(state["epoch"])
 

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 import autograd
-import nn
 from autograd import Value
 from nn import MLP, Layer, Neuron
 

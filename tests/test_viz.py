@@ -9,7 +9,6 @@ import sys
 import graphviz
 import pytest
 
-import autograd
 from autograd import GraphvizNotInstalled, Value, draw_dot, save_graph
 from tests.conftest import needs_dot
 
