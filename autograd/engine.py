@@ -35,10 +35,11 @@ _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
 _MINUS_ONE = (-1.0,)
 
-_NUMBER_TYPES = (float, int, np.floating, np.integer, np.bool_)  # bool is an int
+NUMBER_TYPES = (float, int, np.floating, np.integer, np.bool_)  # bool is an int
 
 
-def _type_name(obj: object) -> str:
+def type_name(obj: object) -> str:
+    """The name of ``obj``'s type for error messages: ``list``, ``numpy.ndarray``, ``torch.Tensor``."""
     cls = type(obj)
     return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
@@ -48,7 +49,7 @@ def as_float(data: object, what: str = "Value()") -> float:
 
     Accepts ``int``, ``bool``, ``float``, NumPy integer/float/bool scalars and 0-d arrays.
     """
-    if isinstance(data, _NUMBER_TYPES) or (
+    if isinstance(data, NUMBER_TYPES) or (
         isinstance(data, np.ndarray) and data.ndim == 0 and data.dtype.kind in "biuf"
     ):
         try:
@@ -58,11 +59,23 @@ def as_float(data: object, what: str = "Value()") -> float:
     if isinstance(data, np.ndarray):
         raise TypeError(
             f"{what} takes a single real number; got a numpy.ndarray of shape {data.shape} "
-            f"and dtype {data.dtype} (index it, or use .item() on a one-element array)"
+            f"and dtype {data.dtype}. {_ARRAY_ADVICE}"
         )
     if isinstance(data, Value):
         raise TypeError(f"{what} takes a real number; got a Value (use its .data)")
-    raise TypeError(f"{what} takes a real number (int, float, NumPy scalar); got {_type_name(data)}")
+    if hasattr(data, "item") and hasattr(data, "shape"):  # a torch.Tensor, a JAX array, ...
+        raise TypeError(
+            f"{what} takes a real number; got a {type_name(data)}: use .item() to get the number out of "
+            "a one-element tensor"
+        )
+    raise TypeError(f"{what} takes a real number (int, float, NumPy scalar); got {type_name(data)}")
+
+
+_ARRAY_ADVICE = (
+    "A Value holds one number: for one element use x[i] or x.item(); for one sample's features "
+    "make one Value per feature (a model takes the row as a list); for a whole dataset call the "
+    "model once per row, [model(x) for x in X]."
+)
 
 
 def _operand(x: object) -> Value | None:
@@ -74,7 +87,7 @@ def _operand(x: object) -> Value | None:
         return x
     if type(x) is float:  # the common case: no checks needed (ints may overflow a float)
         return _node(x, (), (), "")
-    if isinstance(x, _NUMBER_TYPES) or (isinstance(x, np.ndarray) and x.ndim == 0):
+    if isinstance(x, NUMBER_TYPES) or (isinstance(x, np.ndarray) and x.ndim == 0):
         return Value(x)
     return None
 
@@ -102,10 +115,34 @@ def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
     return out
 
 
-def _sigmoid(x: float) -> float:
-    """σ(x) = 1 / (1 + e^(−x)), PyTorch's formula.  Stable for any x: for x < −709 the
-    exponential overflows to inf and σ is 1/inf = 0, with no cancellation anywhere."""
-    return 1.0 / (1.0 + ieee.exp(-x))
+_NOT_A_NUMBER = (
+    "{what} of a Value (also what math.exp(v), math.tanh(v), ... do): a Value is not a plain number, "
+    "and turning it into one would drop it from the graph, so its gradient would be silently wrong. "
+    "Stay in the graph with the Value's own methods (v.exp(), v.tanh(), v.log(), ...), or use v.data "
+    "when you want the number itself."
+)
+
+
+def _check_operation(parents: object, local_grads: object, op: object) -> tuple[tuple, tuple]:
+    """Validate ``Value(data, parents=…, local_grads=…, op=…)``; returns both as tuples."""
+    if not isinstance(op, str) or not op:
+        raise (TypeError if not isinstance(op, str) else ValueError)(
+            f"Value() op must name the operation (a non-empty str, shown in drawings); got {op!r}"
+        )
+    if not isinstance(parents, (tuple, list)):
+        raise TypeError(f"Value() parents must be a tuple of Values; got {type_name(parents)}")
+    if not isinstance(local_grads, (tuple, list)):
+        raise TypeError(f"Value() local_grads must be a tuple of numbers; got {type_name(local_grads)}")
+    for i, parent in enumerate(parents):
+        if not isinstance(parent, Value):
+            raise TypeError(f"Value() parents[{i}] must be a Value; got {type_name(parent)}")
+    if len(parents) != len(local_grads):
+        raise ValueError(
+            f"Value() got {len(parents)} parents but {len(local_grads)} local_grads: give one local "
+            "derivative ∂node/∂parent per parent"
+        )
+    grads = tuple(as_float(g, f"Value() local_grads[{i}]") for i, g in enumerate(local_grads))
+    return tuple(parents), grads
 
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -133,23 +170,50 @@ class Value:
     parents: tuple[Value, ...]
     local_grads: tuple[float, ...]
 
-    def __init__(self, data: float, label: str = "") -> None:
+    def __init__(
+        self,
+        data: float,
+        label: str = "",
+        *,
+        parents: tuple[Value, ...] = (),
+        local_grads: tuple[float, ...] = (),
+        op: str = "",
+    ) -> None:
+        """``Value(data)`` is a leaf; ``Value(data, parents=…, local_grads=…, op=…)`` a computed node.
+
+        The computed form is how you add your own operation: ``local_grads[i]`` is
+        ∂(this node)/∂``parents[i]`` at this point, and ``backward``, ``gradcheck`` and
+        ``draw_dot`` treat the node like a built-in one.  Under ``no_grad()`` it is a leaf.
+        """
         if not isinstance(label, str):
-            raise TypeError(f"Value() label must be a str; got {_type_name(label)}")
+            raise TypeError(f"Value() label must be a str; got {type_name(label)}")
         self.data = as_float(data)
         self.grad = 0.0
         self.label = label
         self._index = _next_index()
-        self.op = ""
-        self.parents = ()
-        self.local_grads = ()
+        if parents or local_grads or op:
+            parents, local_grads = _check_operation(parents, local_grads, op)
+        if parents and _grad_enabled:
+            self.op, self.parents, self.local_grads = op, parents, local_grads
+        else:
+            self.op, self.parents, self.local_grads = "", (), ()
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def __format__(self, spec: str) -> str:
+        """Format specs apply to the data: ``f"{loss:.4f}"``; a plain ``f"{v}"`` is the repr."""
+        return format(self.data, spec) if spec else repr(self)
+
     def __float__(self) -> float:
-        return self.data
+        # A Value must not turn into a plain number by itself: math.exp(x) calls float(x),
+        # and x * math.exp(x) would then run with x silently missing from one branch of
+        # the graph, giving a wrong gradient and no error.
+        raise TypeError(_NOT_A_NUMBER.format(what="float()"))
+
+    def __int__(self) -> int:
+        raise TypeError(_NOT_A_NUMBER.format(what="int()"))
 
     # ---- comparisons: on data, returning bool (== stays identity) -------------------
 
@@ -293,7 +357,7 @@ class Value:
 
     def sigmoid(self) -> Value:
         """σ(x) = 1 / (1 + e⁻ˣ);  d/dx = σ(x)·(1 − σ(x)).  Stable for any finite x."""
-        s = _sigmoid(self.data)
+        s = ieee.sigmoid(self.data)
         return _node(s, (self,), ((1.0 - s) * s,), "sigmoid")
 
     def relu(self) -> Value:
@@ -324,14 +388,14 @@ class Value:
     def silu(self) -> Value:
         """SiLU (swish): x·σ(x);  d/dx = σ(x)·(1 + x·(1 − σ(x)))."""
         x = self.data
-        s = _sigmoid(x)
+        s = ieee.sigmoid(x)
         return _node(x * s, (self,), (s * (1.0 + x * (1.0 - s)),), "silu")
 
     def softplus(self) -> Value:
         """ln(1 + eˣ), as max(x, 0) + ln(1 + e^(−|x|)) so it never overflows;  d/dx = σ(x)."""
         x = self.data
         out = max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-        return _node(out, (self,), (_sigmoid(x),), "softplus")
+        return _node(out, (self,), (ieee.sigmoid(x),), "softplus")
 
     # ---- backpropagation ------------------------------------------------------------
 
@@ -414,13 +478,22 @@ class no_grad:  # noqa: N801 - lower case, as torch.no_grad
         with no_grad():
             y = model(x)          # y.parents == ()
 
-        @no_grad()
+        @no_grad                  # or @no_grad(): both work
         def evaluate(...): ...
 
     The mode is global to the interpreter (not per thread).
     """
 
-    def __init__(self) -> None:
+    def __new__(cls, func: Callable | None = None):
+        if func is None:
+            return super().__new__(cls)
+        # ``@no_grad`` without parentheses: Python calls no_grad(func); answer with the
+        # decorated function, as ``@no_grad()`` would.
+        if not callable(func):
+            raise TypeError(f"no_grad() takes no arguments (or decorates a function); got {type_name(func)}")
+        return super().__new__(cls)(func)
+
+    def __init__(self, func: Callable | None = None) -> None:
         self._saved: list[bool] = []
 
     def __enter__(self) -> no_grad:
@@ -434,6 +507,9 @@ class no_grad:  # noqa: N801 - lower case, as torch.no_grad
         _grad_enabled = self._saved.pop()
 
     def __call__(self, func: F) -> F:
+        if not callable(func):
+            raise TypeError(f"@no_grad() decorates a function; got {type_name(func)}")
+
         @functools.wraps(func)
         def without_grad(*args, **kwargs):
             with no_grad():

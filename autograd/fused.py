@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from operator import mul
 
 from . import ieee
-from .engine import Value, _node, _type_name
+from .engine import Value, _node, type_name
 
 Scalar = Value | float | int
 
@@ -28,7 +28,7 @@ def as_values(values: Iterable[Scalar], func: str, arg: str = "values") -> list[
     Raises ``TypeError`` naming the offending element, ``ValueError`` when empty.
     """
     if isinstance(values, (Value, str, bytes)) or not isinstance(values, Iterable):
-        raise TypeError(f"{func}() {arg} must be a sequence of Values or numbers; got {_type_name(values)}")
+        raise TypeError(f"{func}() {arg} must be a sequence of Values or numbers; got {type_name(values)}")
     out = []
     for i, v in enumerate(values):
         if isinstance(v, Value):
@@ -87,7 +87,7 @@ def affine(xs: list[Value], ws: list[Value], b: Value | None, x_data: list[float
     return _node(builtins.sum(map(mul, x_data, w_data), b.data), (*xs, *ws, b), (*w_data, *x_data, 1.0), "dot")
 
 
-def _shifted_exps(x_data: list[float]) -> tuple[float, list[float], float]:
+def shifted_exps(x_data: list[float]) -> tuple[float, list[float], float]:
     """(m, [e^(xᵢ−m)], Σ e^(xᵢ−m)) with m = max xᵢ, so no exponential overflows.
 
     When the maximum is ±inf (or nan) there is nothing finite to shift by, so m = 0 and
@@ -103,7 +103,7 @@ def _shifted_exps(x_data: list[float]) -> tuple[float, list[float], float]:
 def logsumexp(values: Iterable[Scalar]) -> Value:
     """log Σᵢ e^(xᵢ) = m + log Σᵢ e^(xᵢ − m) with m = max xᵢ;  ∂/∂xᵢ = softmax(x)ᵢ."""
     xs = as_values(values, "logsumexp")
-    m, exps, total = _shifted_exps([x.data for x in xs])
+    m, exps, total = shifted_exps([x.data for x in xs])
     probs = tuple(ieee.div(e, total) for e in exps)
     return _node(m + ieee.log(total), tuple(xs), probs, "logsumexp")
 
@@ -114,7 +114,7 @@ def softmax(values: Iterable[Scalar]) -> list[Value]:
     Returns one node per output, each with every input as a parent.
     """
     xs = as_values(values, "softmax")
-    _, exps, total = _shifted_exps([x.data for x in xs])
+    _, exps, total = shifted_exps([x.data for x in xs])
     probs = [ieee.div(e, total) for e in exps]
     parents = tuple(xs)
     return [
@@ -127,7 +127,7 @@ def log_softmax(values: Iterable[Scalar]) -> list[Value]:
     """yᵢ = xᵢ − logsumexp(x) = (xᵢ − m) − log Σⱼ e^(xⱼ − m);  ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ."""
     xs = as_values(values, "log_softmax")
     x_data = [x.data for x in xs]
-    m, exps, total = _shifted_exps(x_data)
+    m, exps, total = shifted_exps(x_data)
     log_total = ieee.log(total)
     probs = [ieee.div(e, total) for e in exps]
     parents = tuple(xs)

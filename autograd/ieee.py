@@ -32,6 +32,12 @@ def exp(x: float) -> float:
         return INF
 
 
+def sigmoid(x: float) -> float:
+    """σ(x) = 1 / (1 + e^(−x)), PyTorch's formula.  Stable for any x: for x < −709 the
+    exponential overflows to inf and σ is 1/inf = 0, with no cancellation anywhere."""
+    return 1.0 / (1.0 + exp(-x))
+
+
 def log(x: float) -> float:
     """ln x, with log(0) = -inf and log(x < 0) = nan."""
     if x > 0.0:

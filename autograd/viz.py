@@ -15,7 +15,7 @@ from pathlib import Path
 
 import graphviz
 
-from .engine import Value, _type_name, topological_order
+from .engine import Value, type_name, topological_order
 
 INSTALL_HELP = (
     "Rendering needs Graphviz's 'dot' program, which is not installed (pip cannot install it).\n"
@@ -92,7 +92,7 @@ def draw_dot(root: Value, rankdir: str = "LR", max_nodes: int = 500, *, precisio
     In Jupyter the result displays inline; ``.render()`` or ``save_graph`` write files.
     """
     if not isinstance(root, Value):
-        raise TypeError(f"draw_dot() root must be a Value; got {_type_name(root)}")
+        raise TypeError(f"draw_dot() root must be a Value; got {type_name(root)}")
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw_dot() rankdir must be one of {', '.join(_RANKDIRS)}; got {rankdir!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:

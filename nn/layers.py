@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from autograd import Value
-from autograd.engine import _type_name
+from autograd.engine import type_name
 from autograd.fused import affine, as_values
 
 from .init import Seed, generator, initial_weights
@@ -36,7 +36,12 @@ def _inputs(x: object, nin: int, who: str) -> list[Value]:
     if isinstance(x, (Value, int, float, np.number)) and nin == 1:
         x = [x]
     if isinstance(x, (str, bytes)) or not isinstance(x, (Sequence, np.ndarray)):
-        raise TypeError(f"{who} takes a sequence of {nin} inputs (Values or numbers); got {_type_name(x)}")
+        raise TypeError(f"{who} takes a sequence of {nin} inputs (Values or numbers); got {type_name(x)}")
+    if isinstance(x, np.ndarray) and x.ndim > 1:
+        raise ValueError(
+            f"{who} takes one sample, {nin} inputs; got an array of shape {x.shape}. "
+            f"Call it once per row: [model(x) for x in X]"
+        )
     if len(x) != nin:
         raise ValueError(f"{who} expected {nin} inputs, received {len(x)}")
     return as_values(x, who, "inputs")

@@ -3,7 +3,8 @@
 Every loss takes predictions (Values or numbers; numbers become constants) and targets
 (numbers), checks that they match in length, and returns one Value whose parents are the
 predictions and whose local derivatives are computed exactly, in the same place as the
-loss.  Each docstring gives the loss and its gradient ∂L/∂pᵢ for a batch of n.
+loss.  Each is built with the public constructor ``Value(loss, parents=…, local_grads=…,
+op=…)``: the same one you use to add an operation of your own.  Each docstring gives the loss and its gradient ∂L/∂pᵢ for a batch of n.
 """
 
 from __future__ import annotations
@@ -14,26 +15,45 @@ from collections.abc import Sequence
 import numpy as np
 
 from autograd import Value, ieee
-from autograd.engine import _NUMBER_TYPES, _node, _sigmoid, _type_name, as_float
-from autograd.fused import _shifted_exps, as_values
+from autograd.engine import NUMBER_TYPES, as_float, type_name
+from autograd.fused import as_values, shifted_exps
 
 Preds = Sequence[Value | float] | Value | float
 Targets = Sequence[float] | float
 
 
 def _batch(func: str, preds: Preds, targets: Targets) -> tuple[list[Value], list[float]]:
-    """Predictions as Values and targets as floats, one each per sample, equal in number."""
-    if isinstance(preds, (Value, *_NUMBER_TYPES)):  # one sample need not be a list
+    """Predictions as Values and targets as floats, one each per sample, equal in number.
+
+    Targets may be a column of shape (n, 1), as the lesson writes them
+    (``np.array([[1], [0], …])``): it is read as n targets.
+    """
+    if isinstance(preds, (Value, *NUMBER_TYPES)):  # one sample need not be a list
         preds = [preds]
-    if isinstance(targets, _NUMBER_TYPES):
-        targets = [targets]
     ps = as_values(preds, func, "preds")
+    return ps, _targets(func, targets, len(ps))
+
+
+def _targets(func: str, targets: Targets, n: int) -> list[float]:
+    """``targets`` as n floats: a number, a sequence, a 1-D array or an (n, 1) column."""
+    if isinstance(targets, NUMBER_TYPES):
+        targets = [targets]
     if isinstance(targets, (str, bytes, Value)) or not hasattr(targets, "__len__"):
-        raise TypeError(f"{func}() targets must be a sequence of numbers; got {_type_name(targets)}")
+        raise TypeError(f"{func}() targets must be a sequence of numbers; got {type_name(targets)}")
+    if not isinstance(targets, np.ndarray) and any(isinstance(t, (list, tuple, np.ndarray)) for t in targets):
+        targets = np.asarray(targets, dtype=object)  # nested lists: a column, or a mistake said below
+    if isinstance(targets, np.ndarray) and targets.ndim != 1:
+        if targets.ndim == 2 and targets.shape[1] == 1:
+            targets = targets[:, 0]
+        else:
+            raise ValueError(
+                f"{func}() targets must be one number per sample: a 1-D sequence or an (n, 1) column; "
+                f"got an array of shape {targets.shape}"
+            )
     ts = [as_float(t, f"{func}() targets[{i}]") for i, t in enumerate(targets)]
-    if len(ps) != len(ts):
-        raise ValueError(f"{func}() got {len(ps)} predictions but {len(ts)} targets")
-    return ps, ts
+    if n != len(ts):
+        raise ValueError(f"{func}() got {n} predictions but {len(ts)} targets")
+    return ts
 
 
 def mse_loss(preds: Preds, targets: Targets) -> Value:
@@ -42,7 +62,7 @@ def mse_loss(preds: Preds, targets: Targets) -> Value:
     n = len(ps)
     diffs = [p.data - t for p, t in zip(ps, ts)]
     loss = math.fsum(d * d for d in diffs) / n
-    return _node(loss, tuple(ps), tuple(2.0 * d / n for d in diffs), "mse_loss")
+    return Value(loss, parents=tuple(ps), local_grads=tuple(2.0 * d / n for d in diffs), op="mse_loss")
 
 
 def mae_loss(preds: Preds, targets: Targets) -> Value:
@@ -52,7 +72,7 @@ def mae_loss(preds: Preds, targets: Targets) -> Value:
     n = len(ps)
     diffs = [p.data - t for p, t in zip(ps, ts)]
     grads = tuple((1.0 if d > 0 else -1.0 if d < 0 else 0.0 * d) / n for d in diffs)
-    return _node(math.fsum(abs(d) for d in diffs) / n, tuple(ps), grads, "mae_loss")
+    return Value(math.fsum(abs(d) for d in diffs) / n, parents=tuple(ps), local_grads=grads, op="mae_loss")
 
 
 def huber_loss(preds: Preds, targets: Targets, delta: float = 1.0) -> Value:
@@ -67,7 +87,7 @@ def huber_loss(preds: Preds, targets: Targets, delta: float = 1.0) -> Value:
     diffs = [p.data - t for p, t in zip(ps, ts)]
     terms = [0.5 * d * d if abs(d) < delta else delta * (abs(d) - 0.5 * delta) for d in diffs]
     grads = tuple(min(max(d, -delta), delta) / n for d in diffs)
-    return _node(math.fsum(terms) / n, tuple(ps), grads, "huber_loss")
+    return Value(math.fsum(terms) / n, parents=tuple(ps), local_grads=grads, op="huber_loss")
 
 
 def binary_cross_entropy(probs: Preds, targets: Targets) -> Value:
@@ -92,7 +112,7 @@ def binary_cross_entropy(probs: Preds, targets: Targets) -> Value:
         log_1mp = max(math.log1p(-x) if x < 1.0 else -math.inf, -100.0)
         terms.append((t - 1.0) * log_1mp - t * log_p)
         grads.append((x - t) / max((1.0 - x) * x, 1e-12) / n)
-    return _node(math.fsum(terms) / n, tuple(ps), tuple(grads), "binary_cross_entropy")
+    return Value(math.fsum(terms) / n, parents=tuple(ps), local_grads=tuple(grads), op="binary_cross_entropy")
 
 
 def binary_cross_entropy_with_logits(logits: Preds, targets: Targets) -> Value:
@@ -104,8 +124,8 @@ def binary_cross_entropy_with_logits(logits: Preds, targets: Targets) -> Value:
     xs, ts = _batch("binary_cross_entropy_with_logits", logits, targets)
     n = len(xs)
     terms = [max(x.data, 0.0) - x.data * t + math.log1p(math.exp(-abs(x.data))) for x, t in zip(xs, ts)]
-    grads = tuple((_sigmoid(x.data) - t) / n for x, t in zip(xs, ts))
-    return _node(math.fsum(terms) / n, tuple(xs), grads, "binary_cross_entropy_with_logits")
+    grads = tuple((ieee.sigmoid(x.data) - t) / n for x, t in zip(xs, ts))
+    return Value(math.fsum(terms) / n, parents=tuple(xs), local_grads=grads, op="binary_cross_entropy_with_logits")
 
 
 def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
@@ -121,9 +141,9 @@ def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
         logits, targets = [logits], [targets]
     if isinstance(logits, (str, bytes, Value)) or not isinstance(logits, (Sequence, np.ndarray)):
         raise TypeError(f"cross_entropy() logits must be a list of scores (or a list of such lists); "
-                        f"got {_type_name(logits)}")
+                        f"got {type_name(logits)}")
     if isinstance(targets, (str, bytes)) or not isinstance(targets, (Sequence, np.ndarray)):
-        raise TypeError(f"cross_entropy() targets must be an int class or a list of them; got {_type_name(targets)}")
+        raise TypeError(f"cross_entropy() targets must be an int class or a list of them; got {type_name(targets)}")
     if len(logits) != len(targets):
         raise ValueError(f"cross_entropy() got {len(logits)} samples of logits but {len(targets)} targets")
     if len(logits) == 0:
@@ -141,11 +161,11 @@ def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
             raise ValueError(f"cross_entropy() target {c!r} is not a class index in [0, {n_classes})")
         c = int(c)
         data = [x.data for x in xs]
-        m, exps, total = _shifted_exps(data)
+        m, exps, total = shifted_exps(data)
         terms.append(m + ieee.log(total) - data[c])
         parents += xs
         grads += [(ieee.div(e, total) - (1.0 if j == c else 0.0)) / n for j, e in enumerate(exps)]
-    return _node(math.fsum(terms) / n, tuple(parents), tuple(grads), "cross_entropy")
+    return Value(math.fsum(terms) / n, parents=tuple(parents), local_grads=tuple(grads), op="cross_entropy")
 
 
 def hinge_loss(scores: Preds, targets: Targets) -> Value:
@@ -160,4 +180,4 @@ def hinge_loss(scores: Preds, targets: Targets) -> Value:
     n = len(ss)
     margins = [1.0 - y * s.data for s, y in zip(ss, ys)]
     grads = tuple(-y / n if m > 0.0 else 0.0 for m, y in zip(margins, ys))
-    return _node(math.fsum(m for m in margins if m > 0.0) / n, tuple(ss), grads, "hinge_loss")
+    return Value(math.fsum(m for m in margins if m > 0.0) / n, parents=tuple(ss), local_grads=grads, op="hinge_loss")

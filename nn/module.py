@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -102,10 +103,50 @@ class Module:
             raise
 
     def load(self, path: str | os.PathLike) -> None:
-        """Load parameters saved by ``save``; checked as ``load_state_dict`` does."""
-        with np.load(Path(path), allow_pickle=False) as archive:
-            state = {name: archive[name] for name in archive.files}
-        self.load_state_dict(state)
+        """Load parameters saved by ``save``; checked as ``load_state_dict`` does.
+
+        A file that is not such a save (empty, truncated, garbage, a pickle, a single
+        array, arrays of another model) raises ``ValueError`` naming the file and what is
+        wrong, and the module is left unchanged; a missing file raises ``FileNotFoundError``.
+        """
+        path = Path(path)
+        state = _read_npz(path)
+        try:
+            self.load_state_dict(state)
+        except (KeyError, ValueError) as e:
+            message = e.args[0] if e.args else str(e)
+            raise ValueError(f"{path} does not hold this model's parameters: {message}") from None
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    """Every array of the ``.npz`` archive at ``path``, or ``ValueError`` saying why it is not one.
+
+    The file is opened here, in a ``with`` block, so it is closed whatever NumPy raises.
+    Pickles are never loaded (``allow_pickle=False``): they can run code.
+    """
+    not_a_save = f"{path} is not a parameter file written by Module.save()"
+    with open(path, "rb") as f:  # FileNotFoundError, IsADirectoryError, PermissionError pass through
+        start = f.read(6)
+        if start[:4] != b"PK\x03\x04":  # every .npz is a zip archive, which starts with these bytes
+            if not start:
+                what = "it is empty"
+            elif start[:1] == b"\x80":
+                what = "it is a Python pickle, which is never loaded (unpickling can run any code)"
+            elif start == b"\x93NUMPY":
+                what = "it is a single NumPy array (.npy), not an .npz archive of named parameters"
+            else:
+                what = "it is not a NumPy .npz archive"
+            raise ValueError(f"{not_a_save}: {what}")
+        f.seek(0)
+        try:
+            with np.load(f, allow_pickle=False) as archive:
+                return {name: archive[name] for name in archive.files}
+        except ValueError as e:
+            if "pickle" in str(e):
+                raise ValueError(f"{not_a_save}: it holds pickled Python objects, which are never loaded") from None
+            raise ValueError(f"{not_a_save}: {e}") from None
+        except (OSError, EOFError, zipfile.BadZipFile) as e:
+            raise ValueError(f"{not_a_save}: it is damaged or truncated ({type(e).__name__}: {e})") from None
 
 
 def _finite_scalar(name: str, value: object) -> float:

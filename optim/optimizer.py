@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from autograd import Value
-from autograd.engine import _type_name
+from autograd.engine import type_name
 
 
 def check_hyperparameter(name: str, value: object, low: float = 0.0, high: float | None = None,
@@ -43,13 +43,13 @@ class Optimizer:
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         if isinstance(params, Value) or not isinstance(params, Iterable):
             raise TypeError(f"{type(self).__name__}() params must be an iterable of Values, e.g. "
-                            f"model.parameters(); got {_type_name(params)}")
+                            f"model.parameters(); got {type_name(params)}")
         self.params: list[Value] = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__}() got an empty params list: nothing to optimise")
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
-                raise TypeError(f"{type(self).__name__}() params[{i}] is a {_type_name(p)}, not a Value")
+                raise TypeError(f"{type(self).__name__}() params[{i}] is a {type_name(p)}, not a Value")
         if len({id(p) for p in self.params}) != len(self.params):
             raise ValueError(f"{type(self).__name__}() got the same parameter more than once")
         self.lr = lr
@@ -103,35 +103,41 @@ class Optimizer:
     def load_state_dict(self, state: dict) -> None:
         """Restore ``state_dict()``'s contents (for the same parameters, in the same order).
 
-        Everything is checked first; a mismatch raises ``ValueError`` and changes nothing.
+        Everything is checked first; anything malformed or mismatched raises ``ValueError``
+        saying what, and changes nothing.
         """
         name = type(self).__name__
-        try:
-            kind, lr, hyper, steps, per_param = (state["optimizer"], state["lr"], state["hyperparameters"],
-                                                 state["steps"], state["state"])
-        except (KeyError, TypeError):
-            raise ValueError(f"{name}.load_state_dict() expects a dict made by state_dict()") from None
+        fields = ("optimizer", "lr", "hyperparameters", "steps", "state")
+        if not isinstance(state, Mapping) or any(key not in state for key in fields):
+            raise ValueError(f"{name}.load_state_dict() expects a dict made by state_dict(), with keys "
+                             f"{', '.join(fields)}; got {_describe(state)}")
+        kind, lr, hyper, steps, per_param = (state[key] for key in fields)
         if kind != name:
             raise ValueError(f"{name}.load_state_dict() got the state of a {kind}")
-        if len(per_param) != len(self.params):
-            raise ValueError(f"{name}.load_state_dict() got state for {len(per_param)} parameters, "
+        if not isinstance(per_param, (list, tuple)) or len(per_param) != len(self.params):
+            count = len(per_param) if isinstance(per_param, (list, tuple)) else _describe(per_param)
+            raise ValueError(f"{name}.load_state_dict() got state for {count} parameters, "
                              f"this optimiser has {len(self.params)}")
-        if set(hyper) != set(self.hyperparameters):
-            raise ValueError(f"{name}.load_state_dict() got hyper-parameters {sorted(hyper)}, "
+        if not isinstance(hyper, Mapping) or set(hyper) != set(self.hyperparameters):
+            got = sorted(map(str, hyper)) if isinstance(hyper, Mapping) else _describe(hyper)
+            raise ValueError(f"{name}.load_state_dict() got hyper-parameters {got}, "
                              f"expected {sorted(self.hyperparameters)}")
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"{name}.load_state_dict() steps must be an int >= 0; got {steps!r}")
+        new_state = [_parameter_state(name, i, s) for i, s in enumerate(per_param)]
         previous = {n: getattr(self, n) for n in self.hyperparameters}, self.lr
         try:  # re-validate through the constructor's checks
             self.lr = lr
             for n, v in hyper.items():
                 setattr(self, n, tuple(v) if isinstance(v, list) else v)
             self.validate()
-        except ValueError:
+        except (ValueError, TypeError) as e:
             for n, v in previous[0].items():
                 setattr(self, n, v)
             self.lr = previous[1]
-            raise
-        self.steps = int(steps)
-        self.state = [{k: float(v) for k, v in s.items()} for s in per_param]
+            raise ValueError(f"{name}.load_state_dict(): {e}") from None
+        self.steps = steps
+        self.state = new_state
 
     def validate(self) -> None:
         """Check the hyper-parameters (subclasses raise ValueError naming the bad one)."""
@@ -139,6 +145,22 @@ class Optimizer:
     def __repr__(self) -> str:
         hyper = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.hyperparameters)
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r}{', ' + hyper if hyper else ''})"
+
+
+def _parameter_state(name: str, i: int, entry: object) -> dict[str, float]:
+    """One parameter's saved state as ``{str: float}``, or ``ValueError`` saying what is wrong."""
+    if not isinstance(entry, Mapping):
+        raise ValueError(f"{name}.load_state_dict(): state[{i}] must be a dict; got {_describe(entry)}")
+    out = {}
+    for key, value in entry.items():
+        if not isinstance(key, str) or isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{name}.load_state_dict(): state[{i}][{key!r}] must be a number; got {value!r}")
+        out[key] = float(value)
+    return out
+
+
+def _describe(obj: object) -> str:
+    return f"a {type_name(obj)}" if not isinstance(obj, Mapping) else f"a dict with keys {sorted(map(str, obj))}"
 
 
 def _plain(value):

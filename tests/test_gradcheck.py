@@ -5,7 +5,6 @@ import math
 import pytest
 
 from autograd import GradcheckError, Value, gradcheck
-from autograd.engine import _node
 
 
 def test_passes_on_correct_functions():
@@ -21,7 +20,7 @@ def test_leaves_the_callers_values_untouched():
 
 def wrong_sin(x, error=1e-3):
     """sin with a derivative that is off by a relative 1e-3: a planted bug."""
-    return _node(math.sin(x.data), (x,), (math.cos(x.data) * (1 + error),), "sin")
+    return Value(math.sin(x.data), parents=(x,), local_grads=(math.cos(x.data) * (1 + error),), op="sin")
 
 
 def test_catches_a_planted_wrong_derivative():
@@ -38,7 +37,7 @@ def test_catches_a_planted_wrong_derivative():
 def test_catches_a_wrong_rule_patched_into_value(monkeypatch):
     def tanh_with_bug(self):
         t = math.tanh(self.data)
-        return _node(t, (self,), (1.0 - t * t + 1e-3,), "tanh")
+        return Value(t, parents=(self,), local_grads=(1.0 - t * t + 1e-3,), op="tanh")
 
     monkeypatch.setattr(Value, "tanh", tanh_with_bug)
     with pytest.raises(GradcheckError):
@@ -47,7 +46,7 @@ def test_catches_a_wrong_rule_patched_into_value(monkeypatch):
 
 def test_nan_gradient_never_agrees():
     with pytest.raises(GradcheckError):
-        gradcheck(lambda x: _node(x.data, (x,), (math.nan,), "id"), [1.0])
+        gradcheck(lambda x: Value(x.data, parents=(x,), local_grads=(math.nan,), op="id"), [1.0])
 
 
 def test_bad_arguments():
