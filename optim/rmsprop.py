@@ -37,11 +37,15 @@ class RMSprop(Optimizer):
         self.momentum = check_hyperparameter("momentum", self.momentum)
 
     def update(self, p: Value, g: float, state: dict[str, float]) -> None:
+        # torch's order of operations (see Adam.adam_step for why it matters)
         if self.weight_decay:
             g = g + self.weight_decay * p.data
-        v = state["v"] = self.alpha * state.get("v", 0.0) + (1.0 - self.alpha) * g * g
+        v = state["v"] = state.get("v", 0.0) * self.alpha + (1.0 - self.alpha) * g * g
         denominator = math.sqrt(v) + self.eps
-        scaled = g / denominator if denominator else 0.0  # 0 only if eps = 0 and g = 0 so far
+        if not denominator:  # 0 only if eps = 0 and g = 0 so far: no step
+            return
         if self.momentum:
-            scaled = state["b"] = self.momentum * state.get("b", 0.0) + scaled
-        p.data -= self.lr * scaled
+            b = state["b"] = state.get("b", 0.0) * self.momentum + g / denominator
+            p.data -= self.lr * b
+        else:
+            p.data -= self.lr * g / denominator
