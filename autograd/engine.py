@@ -20,7 +20,8 @@ import functools
 import itertools
 import math
 import operator
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
@@ -36,6 +37,7 @@ _ONE_MINUS_ONE = (1.0, -1.0)
 _MINUS_ONE = (-1.0,)
 
 NUMBER_TYPES = (float, int, np.floating, np.integer, np.bool_)  # bool is an int
+Real = float | int | np.floating | np.integer | np.bool_ | np.ndarray  # what Value() accepts (0-d arrays)
 
 
 def type_name(obj: object) -> str:
@@ -172,7 +174,7 @@ class Value:
 
     def __init__(
         self,
-        data: float,
+        data: Real,
         label: str = "",
         *,
         parents: tuple[Value, ...] = (),
@@ -468,7 +470,7 @@ _creation_number = operator.attrgetter("_index")
 F = TypeVar("F", bound=Callable)
 
 
-class no_grad:  # noqa: N801 - lower case, as torch.no_grad
+class no_grad:
     """Context manager (and decorator) that turns off graph recording.
 
     Inside it operations compute ``.data`` only: results are leaves with no parents,

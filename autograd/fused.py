@@ -43,7 +43,7 @@ def as_values(values: Iterable[Scalar], func: str, arg: str = "values") -> list[
     return out
 
 
-def sum(values: Iterable[Scalar]) -> Value:  # noqa: A001 - autograd.sum, as numpy.sum
+def sum(values: Iterable[Scalar]) -> Value:
     """Σᵢ xᵢ (summed exactly with ``math.fsum``);  ∂/∂xᵢ = 1."""
     xs = as_values(values, "sum")
     return _node(math.fsum([x.data for x in xs]), tuple(xs), (1.0,) * len(xs), "sum")
@@ -132,7 +132,11 @@ def log_softmax(values: Iterable[Scalar]) -> list[Value]:
     probs = [ieee.div(e, total) for e in exps]
     parents = tuple(xs)
     return [
-        _node((x_i - m) - log_total, parents, tuple((1.0 if i == j else 0.0) - s_j for j, s_j in enumerate(probs)),
-              "log_softmax")
+        _node(
+            (x_i - m) - log_total,
+            parents,
+            tuple((1.0 if i == j else 0.0) - s_j for j, s_j in enumerate(probs)),
+            "log_softmax",
+        )
         for i, x_i in enumerate(x_data)
     ]

@@ -32,8 +32,7 @@ def gradcheck(
         raise TypeError(f"gradcheck() f must be callable; got {type(f).__name__}")
     if isinstance(inputs, (Value, int, float)):
         inputs = [inputs]
-    points = [x.data if isinstance(x, Value) else as_float(x, f"gradcheck() inputs[{i}]")
-              for i, x in enumerate(inputs)]
+    points = [x.data if isinstance(x, Value) else as_float(x, f"gradcheck() inputs[{i}]") for i, x in enumerate(inputs)]
     labels = [x.label if isinstance(x, Value) else "" for x in inputs]
     if not points:
         raise ValueError("gradcheck() got no inputs")

@@ -54,7 +54,7 @@ def sqrt(x: float) -> float:
     return NAN
 
 
-def pow(a: float, b: float) -> float:  # noqa: A001 - the name says what it is
+def pow(a: float, b: float) -> float:
     """a ** b as C/NumPy compute it: 0 ** -1 = inf, (-8) ** (1/3) = nan, overflow = ±inf.
 
     Python's ``**`` would return a complex number for a negative base and a fractional

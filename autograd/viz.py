@@ -15,7 +15,7 @@ from pathlib import Path
 
 import graphviz
 
-from .engine import Value, type_name, topological_order
+from .engine import Value, topological_order, type_name
 
 INSTALL_HELP = (
     "Rendering needs Graphviz's 'dot' program, which is not installed (pip cannot install it).\n"
@@ -55,17 +55,31 @@ class Diagram(graphviz.Digraph):
 _FONT = "Helvetica"
 _LEAF = {"shape": "Mrecord", "style": "filled", "fillcolor": "#d6e6f5", "color": "#2f5f8a", "penwidth": "1.4"}
 _COMPUTED = {"shape": "record", "style": "filled", "fillcolor": "#ffffff", "color": "#555555"}
-_OUTPUT = {"shape": "record", "style": "filled", "fillcolor": "#f7c99b", "color": "#6b3a0c",
-           "penwidth": "2.2", "peripheries": "2"}
-_OPERATION = {"shape": "ellipse", "style": "filled", "fillcolor": "#eeeeee", "color": "#777777",
-              "fontsize": "10", "height": "0.3", "width": "0.3", "margin": "0.04,0.02"}
+_OUTPUT = {
+    "shape": "record",
+    "style": "filled",
+    "fillcolor": "#f7c99b",
+    "color": "#6b3a0c",
+    "penwidth": "2.2",
+    "peripheries": "2",
+}
+_OPERATION = {
+    "shape": "ellipse",
+    "style": "filled",
+    "fillcolor": "#eeeeee",
+    "color": "#777777",
+    "fontsize": "10",
+    "height": "0.3",
+    "width": "0.3",
+    "margin": "0.04,0.02",
+}
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 _NOT_COMPUTED = "—"
 
 
 def _escape_record(text: str) -> str:
     """Escape the characters that structure a Graphviz record label (and backslashes)."""
-    for ch in "\\{}|<>\"":
+    for ch in '\\{}|<>"':
         text = text.replace(ch, "\\" + ch)
     return text.replace("\n", "\\n")
 
@@ -113,11 +127,19 @@ def draw_dot(root: Value, rankdir: str = "LR", max_nodes: int = 500, *, precisio
     def number(x: float) -> str:
         return format(x + 0.0, f".{precision}g")  # + 0.0 turns −0.0 into 0.0: no "-0" on screen
 
-    caption = ("grad = d(output)/d(node)" if grads_computed else "grad — : not computed yet, call backward()")
+    caption = "grad = d(output)/d(node)" if grads_computed else "grad — : not computed yet, call backward()"
     diagram = Diagram(
         name="autograd",
-        graph_attr={"rankdir": rankdir, "fontname": _FONT, "fontsize": "10", "label": caption,
-                    "labelloc": "b", "nodesep": "0.25", "ranksep": "0.35", "bgcolor": "white"},
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": _FONT,
+            "fontsize": "10",
+            "label": caption,
+            "labelloc": "b",
+            "nodesep": "0.25",
+            "ranksep": "0.35",
+            "bgcolor": "white",
+        },
         node_attr={"fontname": _FONT, "fontsize": "11"},
         edge_attr={"color": "#444444", "arrowsize": "0.7"},
     )

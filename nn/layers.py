@@ -58,8 +58,16 @@ class Neuron(Module):
     with the ``init`` scheme (see ``nn.init``) from ``seed``.
     """
 
-    def __init__(self, nin: int, activation: str | None = "relu", *, init: str = "pytorch", seed: Seed = None,
-                 weights: Sequence[float] | None = None, bias: float | None = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        activation: str | None = "relu",
+        *,
+        init: str = "pytorch",
+        seed: Seed = None,
+        weights: Sequence[float] | None = None,
+        bias: float | None = None,
+    ) -> None:
         _check_size("Neuron() nin", nin)
         self._act = _activation(activation)
         self._activation_name = activation
@@ -87,8 +95,9 @@ class Layer(Module):
     """``nout`` neurons that all see the same ``nin`` inputs.  Calling it always returns a
     list of ``nout`` Values (also when ``nout == 1``)."""
 
-    def __init__(self, nin: int, nout: int, activation: str | None = "relu", *, init: str = "pytorch",
-                 seed: Seed = None) -> None:
+    def __init__(
+        self, nin: int, nout: int, activation: str | None = "relu", *, init: str = "pytorch", seed: Seed = None
+    ) -> None:
         _check_size("Layer() nin", nin)
         _check_size("Layer() nout", nout)
         _activation(activation)  # fail before drawing weights
@@ -115,8 +124,16 @@ class MLP(Module):
     The same ``seed`` gives the same weights.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str | None = "relu",
-                 output_activation: str | None = None, *, init: str = "pytorch", seed: Seed = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | None = "relu",
+        output_activation: str | None = None,
+        *,
+        init: str = "pytorch",
+        seed: Seed = None,
+    ) -> None:
         _check_size("MLP() nin", nin)
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise ValueError(f"MLP() nouts must be a non-empty list of layer sizes, e.g. [16, 16, 1]; got {nouts!r}")

@@ -4,7 +4,8 @@ Every loss takes predictions (Values or numbers; numbers become constants) and t
 (numbers), checks that they match in length, and returns one Value whose parents are the
 predictions and whose local derivatives are computed exactly, in the same place as the
 loss.  Each is built with the public constructor ``Value(loss, parents=…, local_grads=…,
-op=…)``: the same one you use to add an operation of your own.  Each docstring gives the loss and its gradient ∂L/∂pᵢ for a batch of n.
+op=…)``: the same one you use to add an operation of your own.  Each docstring gives the
+loss and its gradient ∂L/∂pᵢ for a batch of n.
 """
 
 from __future__ import annotations
@@ -40,17 +41,18 @@ def _targets(func: str, targets: Targets, n: int) -> list[float]:
         targets = [targets]
     if isinstance(targets, (str, bytes, Value)) or not hasattr(targets, "__len__"):
         raise TypeError(f"{func}() targets must be a sequence of numbers; got {type_name(targets)}")
-    if not isinstance(targets, np.ndarray) and any(isinstance(t, (list, tuple, np.ndarray)) for t in targets):
-        targets = np.asarray(targets, dtype=object)  # nested lists: a column, or a mistake said below
-    if isinstance(targets, np.ndarray) and targets.ndim != 1:
-        if targets.ndim == 2 and targets.shape[1] == 1:
-            targets = targets[:, 0]
+    column: Sequence | np.ndarray = targets
+    if not isinstance(column, np.ndarray) and any(isinstance(t, (list, tuple, np.ndarray)) for t in column):
+        column = np.asarray(column, dtype=object)  # nested lists: a column, or a mistake said below
+    if isinstance(column, np.ndarray) and column.ndim != 1:
+        if column.ndim == 2 and column.shape[1] == 1:
+            column = column[:, 0]
         else:
             raise ValueError(
                 f"{func}() targets must be one number per sample: a 1-D sequence or an (n, 1) column; "
-                f"got an array of shape {targets.shape}"
+                f"got an array of shape {column.shape}"
             )
-    ts = [as_float(t, f"{func}() targets[{i}]") for i, t in enumerate(targets)]
+    ts = [as_float(t, f"{func}() targets[{i}]") for i, t in enumerate(column)]
     if n != len(ts):
         raise ValueError(f"{func}() got {n} predictions but {len(ts)} targets")
     return ts
@@ -118,8 +120,8 @@ def binary_cross_entropy(probs: Preds, targets: Targets) -> Value:
 def binary_cross_entropy_with_logits(logits: Preds, targets: Targets) -> Value:
     """Binary cross-entropy on raw scores xᵢ, with p = σ(x) folded in (stable for any x):
 
-        L = (1/n) Σ [max(xᵢ, 0) − xᵢ·tᵢ + log(1 + e^(−|xᵢ|))]
-        ∂L/∂xᵢ = (σ(xᵢ) − tᵢ)/n
+    L = (1/n) Σ [max(xᵢ, 0) − xᵢ·tᵢ + log(1 + e^(−|xᵢ|))]
+    ∂L/∂xᵢ = (σ(xᵢ) − tᵢ)/n
     """
     xs, ts = _batch("binary_cross_entropy_with_logits", logits, targets)
     n = len(xs)
@@ -138,10 +140,11 @@ def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
     """
     single = isinstance(targets, (int, np.integer)) and not isinstance(targets, (bool, np.bool_))
     if single:
-        logits, targets = [logits], [targets]
+        logits, targets = [logits], [targets]  # type: ignore[list-item]  # targets is an int here
     if isinstance(logits, (str, bytes, Value)) or not isinstance(logits, (Sequence, np.ndarray)):
-        raise TypeError(f"cross_entropy() logits must be a list of scores (or a list of such lists); "
-                        f"got {type_name(logits)}")
+        raise TypeError(
+            f"cross_entropy() logits must be a list of scores (or a list of such lists); got {type_name(logits)}"
+        )
     if isinstance(targets, (str, bytes)) or not isinstance(targets, (Sequence, np.ndarray)):
         raise TypeError(f"cross_entropy() targets must be an int class or a list of them; got {type_name(targets)}")
     if len(logits) != len(targets):
@@ -171,7 +174,7 @@ def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
 def hinge_loss(scores: Preds, targets: Targets) -> Value:
     """Max-margin (hinge) loss, micrograd's: targets yᵢ = ±1,
 
-        L = (1/n) Σ max(0, 1 − yᵢ·sᵢ),   ∂L/∂sᵢ = −yᵢ/n where 1 − yᵢsᵢ > 0, else 0
+    L = (1/n) Σ max(0, 1 − yᵢ·sᵢ),   ∂L/∂sᵢ = −yᵢ/n where 1 − yᵢsᵢ > 0, else 0
     """
     ss, ys = _batch("hinge_loss", scores, targets)
     for i, y in enumerate(ys):

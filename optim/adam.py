@@ -25,8 +25,14 @@ class Adam(Optimizer):
 
     hyperparameters = ("betas", "eps", "weight_decay")
 
-    def __init__(self, params: Iterable[Value], lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
         super().__init__(params, lr)
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
         self.validate()
@@ -36,7 +42,10 @@ class Adam(Optimizer):
             beta1, beta2 = self.betas
         except (TypeError, ValueError):
             raise ValueError(f"betas must be a pair (β₁, β₂); got {self.betas!r}") from None
-        self.betas = (check_hyperparameter("betas[0]", beta1, 0.0, 1.0), check_hyperparameter("betas[1]", beta2, 0.0, 1.0))
+        self.betas = (
+            check_hyperparameter("betas[0]", beta1, 0.0, 1.0),
+            check_hyperparameter("betas[1]", beta2, 0.0, 1.0),
+        )
         self.eps = check_hyperparameter("eps", self.eps)
         self.weight_decay = check_hyperparameter("weight_decay", self.weight_decay)
 
@@ -83,8 +92,14 @@ class AdamW(Adam):
     weight at the same rate.
     """
 
-    def __init__(self, params: Iterable[Value], lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.01) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
 
     def update(self, p: Value, g: float, state: dict[str, float]) -> None:

@@ -10,8 +10,9 @@ from autograd import Value
 from autograd.engine import type_name
 
 
-def check_hyperparameter(name: str, value: object, low: float = 0.0, high: float | None = None,
-                         open_high: bool = True) -> float:
+def check_hyperparameter(
+    name: str, value: object, low: float = 0.0, high: float | None = None, open_high: bool = True
+) -> float:
     """``value`` as a float in [low, high) (or [low, high]), else a ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
         raise ValueError(f"{name} must be a number; got {value!r}")
@@ -42,8 +43,10 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         if isinstance(params, Value) or not isinstance(params, Iterable):
-            raise TypeError(f"{type(self).__name__}() params must be an iterable of Values, e.g. "
-                            f"model.parameters(); got {type_name(params)}")
+            raise TypeError(
+                f"{type(self).__name__}() params must be an iterable of Values, e.g. "
+                f"model.parameters(); got {type_name(params)}"
+            )
         self.params: list[Value] = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__}() got an empty params list: nothing to optimise")
@@ -74,11 +77,16 @@ class Optimizer:
         """Update every parameter once from its current gradient."""
         bad = [i for i, p in enumerate(self.params) if not math.isfinite(p.grad)]
         if bad:
-            shown = ", ".join(f"params[{i}]" + (f" ({self.params[i].label})" if self.params[i].label else "")
-                              + f" = {self.params[i].grad}" for i in bad[:5])
+            shown = ", ".join(
+                f"params[{i}]"
+                + (f" ({self.params[i].label})" if self.params[i].label else "")
+                + f" = {self.params[i].grad}"
+                for i in bad[:5]
+            )
             more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
-            raise ValueError(f"{type(self).__name__}.step(): non-finite gradient in {shown}{more}; "
-                             "no parameter was updated")
+            raise ValueError(
+                f"{type(self).__name__}.step(): non-finite gradient in {shown}{more}; no parameter was updated"
+            )
         self.steps += 1
         for p, state in zip(self.params, self.state):
             self.update(p, p.grad, state)
@@ -109,19 +117,23 @@ class Optimizer:
         name = type(self).__name__
         fields = ("optimizer", "lr", "hyperparameters", "steps", "state")
         if not isinstance(state, Mapping) or any(key not in state for key in fields):
-            raise ValueError(f"{name}.load_state_dict() expects a dict made by state_dict(), with keys "
-                             f"{', '.join(fields)}; got {_describe(state)}")
+            raise ValueError(
+                f"{name}.load_state_dict() expects a dict made by state_dict(), with keys "
+                f"{', '.join(fields)}; got {_describe(state)}"
+            )
         kind, lr, hyper, steps, per_param = (state[key] for key in fields)
         if kind != name:
             raise ValueError(f"{name}.load_state_dict() got the state of a {kind}")
         if not isinstance(per_param, (list, tuple)) or len(per_param) != len(self.params):
             count = len(per_param) if isinstance(per_param, (list, tuple)) else _describe(per_param)
-            raise ValueError(f"{name}.load_state_dict() got state for {count} parameters, "
-                             f"this optimiser has {len(self.params)}")
+            raise ValueError(
+                f"{name}.load_state_dict() got state for {count} parameters, this optimiser has {len(self.params)}"
+            )
         if not isinstance(hyper, Mapping) or set(hyper) != set(self.hyperparameters):
             got = sorted(map(str, hyper)) if isinstance(hyper, Mapping) else _describe(hyper)
-            raise ValueError(f"{name}.load_state_dict() got hyper-parameters {got}, "
-                             f"expected {sorted(self.hyperparameters)}")
+            raise ValueError(
+                f"{name}.load_state_dict() got hyper-parameters {got}, expected {sorted(self.hyperparameters)}"
+            )
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
             raise ValueError(f"{name}.load_state_dict() steps must be an int >= 0; got {steps!r}")
         new_state = [_parameter_state(name, i, s) for i, s in enumerate(per_param)]

@@ -77,7 +77,7 @@ class CosineAnnealingLR(LRScheduler):
     """lr = η_min + (lr₀ − η_min) · (1 + cos(π·e / T_max)) / 2: half a cosine from lr₀ down to
     ``eta_min`` over ``T_max`` epochs."""
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803 (torch's name)
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
             raise ValueError(f"T_max must be a positive int; got {T_max!r}")
         self.T_max, self.eta_min = T_max, check_hyperparameter("eta_min", eta_min)
@@ -91,8 +91,9 @@ class LinearLR(LRScheduler):
     """lr = lr₀ · (s + (f − s) · min(e, total_iters) / total_iters): a linear ramp of the
     factor from ``start_factor`` s to ``end_factor`` f, then constant (a warm-up)."""
 
-    def __init__(self, optimizer: Optimizer, start_factor: float = 1 / 3, end_factor: float = 1.0,
-                 total_iters: int = 5) -> None:
+    def __init__(
+        self, optimizer: Optimizer, start_factor: float = 1 / 3, end_factor: float = 1.0, total_iters: int = 5
+    ) -> None:
         self.start_factor = check_hyperparameter("start_factor", start_factor)
         self.end_factor = check_hyperparameter("end_factor", end_factor)
         if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:

@@ -12,11 +12,11 @@ from .optimizer import Optimizer, check_hyperparameter
 class SGD(Optimizer):
     """Stochastic gradient descent, as ``torch.optim.SGD`` (no momentum)::
 
-        g ← ∇p + λ·p            λ = weight_decay (L2 regularisation folded into the gradient)
-        p ← p − lr·g
+    g ← ∇p + λ·p            λ = weight_decay (L2 regularisation folded into the gradient)
+    p ← p − lr·g
     """
 
-    hyperparameters = ("weight_decay",)
+    hyperparameters: tuple[str, ...] = ("weight_decay",)
 
     def __init__(self, params: Iterable[Value], lr: float = 0.01, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
@@ -51,8 +51,14 @@ class Momentum(SGD):
 
     hyperparameters = ("momentum", "nesterov", "weight_decay")
 
-    def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False,
-                 weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.01,
+        momentum: float = 0.9,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
         Optimizer.__init__(self, params, lr)
         self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
         self.validate()
