@@ -124,10 +124,14 @@ class Optimizer:
         kind, lr, hyper, steps, per_param = (state[key] for key in fields)
         if kind != name:
             raise ValueError(f"{name}.load_state_dict() got the state of a {kind}")
-        if not isinstance(per_param, (list, tuple)) or len(per_param) != len(self.params):
-            count = len(per_param) if isinstance(per_param, (list, tuple)) else _describe(per_param)
+        if not isinstance(per_param, (list, tuple)):
             raise ValueError(
-                f"{name}.load_state_dict() got state for {count} parameters, this optimiser has {len(self.params)}"
+                f"{name}.load_state_dict(): state must be a list of per-parameter dicts; got {_describe(per_param)}"
+            )
+        if len(per_param) != len(self.params):
+            raise ValueError(
+                f"{name}.load_state_dict() got state for {len(per_param)} parameters, "
+                f"this optimiser has {len(self.params)}"
             )
         if not isinstance(hyper, Mapping) or set(hyper) != set(self.hyperparameters):
             got = sorted(map(str, hyper)) if isinstance(hyper, Mapping) else _describe(hyper)

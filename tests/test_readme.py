@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import math
 import re
 from pathlib import Path
 
@@ -13,16 +14,40 @@ def fenced_blocks(lang):
     return re.findall(rf"```{lang}\n(.*?)```", README, flags=re.S)
 
 
-def test_first_example_prints_what_the_readme_says():
-    section = README.split("## A first example", 1)[1]
+def printed_by_section(heading):
+    """Run the first python block after ``heading`` and return (what it printed, the text block after it)."""
+    section = README.split(heading, 1)[1]
     code = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
     printed = re.search(r"```text\n(.*?)```", section, flags=re.S).group(1)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {})
-    assert out.getvalue() == printed
+    return out.getvalue(), printed
+
+
+def test_first_example_prints_what_the_readme_says():
+    got, printed = printed_by_section("## A first example")
+    assert got == printed
     # and those numbers are micrograd's, for the same expression
     assert printed.split() == ["24.7041", "138.8338", "645.5773"]
+
+
+def test_your_own_operation_prints_what_the_readme_says():
+    got, printed = printed_by_section("### Your own operation")
+    assert got == printed
+    # the planted bug flips the sign of cos(0.5): the message shows both numbers
+    assert f"{-math.cos(0.5):.8g}" in printed and f"{math.cos(0.5):.8g}" in printed
+
+
+def test_every_python_block_runs_in_order_in_one_namespace(tmp_path, monkeypatch):
+    """What a reader pastes, top to bottom, into one fresh interpreter works as written."""
+    monkeypatch.chdir(tmp_path)  # blocks may write files
+    namespace: dict = {}
+    blocks = fenced_blocks("python")
+    assert len(blocks) >= 6
+    for i, code in enumerate(blocks):
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(code, f"README.md python block {i}", "exec"), namespace)
 
 
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_command():
