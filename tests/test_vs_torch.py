@@ -143,3 +143,24 @@ def test_losses_agree_with_torch():
     tloss.backward()
     assert_close(loss.data, tloss.item(), rtol=1e-11)
     assert_close([[v.grad for v in row] for row in xs], tx.grad.numpy())
+
+
+def test_optimizers_agree_with_torch_optim_over_100_steps():
+    """The well-conditioned configurations of test_optim against torch.optim itself (chaotic ones
+    are checked against a transcription of torch's order: torch's CPU kernels fuse multiply-adds
+    and its float64 sqrt is sometimes 1 ulp low, differences a chaotic run amplifies)."""
+    import optim
+    from tests.test_optim import CASES, P0, grad_numpy, numpy_gradient
+
+    for name, options in CASES:
+        params = [Value(x) for x in P0]
+        ours = getattr(optim, name)(params, **options)
+        theirs_p = torch.tensor(P0.copy(), dtype=torch.float64)
+        kwargs = {"momentum": 0.9, **options} if name == "Momentum" else options
+        theirs = getattr(torch.optim, "SGD" if name == "Momentum" else name)([theirs_p], foreach=False, **kwargs)
+        for _ in range(100):
+            numpy_gradient(params)
+            ours.step()
+            theirs_p.grad = torch.from_numpy(grad_numpy(theirs_p.numpy().copy()))
+            theirs.step()
+        assert_close([p.data for p in params], theirs_p.numpy())
