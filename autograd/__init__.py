@@ -8,13 +8,17 @@
 7.0
 
 Reading order: ``engine.py`` (Value, backward, no_grad), ``fused.py`` (sum, dot, softmax
-…), ``gradcheck.py``, ``viz.py`` (draw_dot).
+…), ``gradcheck.py``, ``viz.py`` (draw_dot), ``steps.py`` (backward_steps),
+``animation.py`` (animate_backward).
 """
 
 from .engine import Value, is_grad_enabled, no_grad, topological_order
 from .fused import dot, log_softmax, logsumexp, mean, softmax, sum
 from .gradcheck import GradcheckError, gradcheck
 from .viz import GraphvizNotInstalled, draw_dot, save_graph
+from .steps import BackwardStep, backward_steps
+from .animation import BackwardAnimation, animate_backward
+from .extras import MissingExtra
 
 __all__ = [
     "Value",
@@ -32,4 +36,9 @@ __all__ = [
     "draw_dot",
     "save_graph",
     "GraphvizNotInstalled",
+    "backward_steps",
+    "BackwardStep",
+    "animate_backward",
+    "BackwardAnimation",
+    "MissingExtra",
 ]

@@ -88,10 +88,43 @@ def _operand(x: object) -> Value | None:
     if isinstance(x, Value):
         return x
     if type(x) is float:  # the common case: no checks needed (ints may overflow a float)
-        return _node(x, (), (), "")
+        return constant(x)
     if isinstance(x, NUMBER_TYPES) or (isinstance(x, np.ndarray) and x.ndim == 0):
-        return Value(x)
+        return constant(as_float(x))
     return None
+
+
+class _ConstantLabel(str):
+    """The label of a constant: equal to "" (it has no name), but recognisably a constant's."""
+
+
+# Constants are marked by their label rather than by a subclass: a second class of node would
+# make attribute access in the backward loop polymorphic, which costs CPython's specialising
+# interpreter about 15% of a backward pass.
+CONSTANT_LABEL = _ConstantLabel("")
+
+
+def is_constant(v: Value) -> bool:
+    """True for a number that became a leaf of the graph (the 2 in ``2 * x``), which is not trained."""
+    return v.label is CONSTANT_LABEL
+
+
+def constant(data: float) -> Value:
+    """A number that became a leaf of the graph, such as the 2 in ``2 * x``; see ``is_constant``."""
+    return leaf(data, CONSTANT_LABEL)
+
+
+def leaf(data: float, label: str) -> Value:
+    """``Value(data, label)`` for a ``data`` that is already a float, without the checks (hot path)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = label
+    out._index = _next_index()
+    out.op = ""
+    out.parents = ()
+    out.local_grads = ()
+    return out
 
 
 def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
@@ -419,17 +452,36 @@ class Value:
 
         ``grad`` seeds this node's gradient (d(loss)/d(self) if self is an intermediate).
         """
-        seed = as_float(grad, "backward() grad")
-        order = topological_order(self)
-        for node in order:
-            if node.parents:
-                node.grad = 0.0
-        self.grad += seed
-        for node in reversed(order):
-            if node.parents:  # leaves have nothing to pass on
-                g = node.grad
-                for parent, local_grad in zip(node.parents, node.local_grads):
-                    parent.grad += local_grad * g
+        run_backward(self, grad)
+
+
+def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -> list[Value]:
+    """The backward pass of ``root.backward(grad)``; returns the nodes in topological order.
+
+    ``watch(node, upstream, grads_before)``, when given, is called after each node has passed
+    its gradient to its parents, with the gradient it passed (d root/d node) and its parents'
+    ``.grad`` from just before: ``backward_steps`` and ``animate_backward`` record the pass
+    this way, so what they show is this very loop, not a copy of it.
+    """
+    seed = as_float(grad, "backward() grad")
+    order = topological_order(root)
+    for node in order:
+        if node.parents:
+            node.grad = 0.0
+    root.grad += seed
+    for node in reversed(order):
+        if node.parents:  # leaves have nothing to pass on
+            g = node.grad
+            if watch is not None:
+                before = [parent.grad for parent in node.parents]
+            for parent, local_grad in zip(node.parents, node.local_grads):
+                parent.grad += local_grad * g
+            if watch is not None:
+                watch(node, g, before)
+    return order
+
+
+Watcher = Callable[[Value, float, list[float]], None]
 
 
 def _power(base: Value, exponent: Value) -> Value:

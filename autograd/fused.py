@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from operator import mul
 
 from . import ieee
-from .engine import Value, _node, type_name
+from .engine import Value, _node, as_float, constant, type_name
 
 Scalar = Value | float | int
 
@@ -35,7 +35,7 @@ def as_values(values: Iterable[Scalar], func: str, arg: str = "values") -> list[
             out.append(v)
         else:
             try:
-                out.append(Value(v))
+                out.append(constant(as_float(v)))
             except TypeError as e:
                 raise TypeError(f"{func}() {arg}[{i}]: {e}") from None
     if not out:

@@ -10,12 +10,15 @@ Graphviz's ``dot`` program.
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import graphviz
 
-from .engine import Value, topological_order, type_name
+from .engine import Value, is_constant, topological_order, type_name
+from .steps import format_number, node_names
 
 INSTALL_HELP = (
     "Rendering needs Graphviz's 'dot' program, which is not installed (pip cannot install it).\n"
@@ -73,6 +76,21 @@ _OPERATION = {
     "width": "0.3",
     "margin": "0.04,0.02",
 }
+_CONSTANT = {
+    "shape": "record",
+    "style": "dashed,filled",
+    "fillcolor": "#f4f4f4",
+    "color": "#888888",
+    "fontcolor": "#444444",
+    "fontsize": "10",
+    "height": "0.3",
+    "width": "0.3",
+    "margin": "0.05,0.02",
+}
+_CONSTANT_EDGE = {"style": "dashed", "color": "#999999"}
+_ACTIVE = {"color": "#c0392b", "penwidth": "3"}  # the node passing its gradient on, in animations
+_FLOWING = {"color": "#c0392b", "fontcolor": "#c0392b", "penwidth": "2.4"}  # the edges it passes it along
+_LOCAL_GRAD = {"fontcolor": "#1f5f99", "fontsize": "9", "labeldistance": "2.2", "labelangle": "25"}
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 _NOT_COMPUTED = "—"
 
@@ -88,79 +106,185 @@ def _escape_plain(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def draw_dot(root: Value, rankdir: str = "LR", max_nodes: int = 500, *, precision: int = 4) -> Diagram:
+def check_draw_options(who: str, root: object, rankdir: str, max_nodes: int, precision: int) -> list[Value]:
+    """Validate ``draw_dot``'s arguments; returns the graph's nodes in topological order."""
+    if not isinstance(root, Value):
+        raise TypeError(f"{who}() root must be a Value; got {type_name(root)}")
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"{who}() rankdir must be one of {', '.join(_RANKDIRS)}; got {rankdir!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"{who}() max_nodes must be a positive int; got {max_nodes!r}")
+    if isinstance(precision, bool) or not isinstance(precision, int) or precision < 1:
+        raise ValueError(f"{who}() precision must be a positive int; got {precision!r}")
+    nodes = topological_order(root)
+    if len(nodes) > max_nodes:
+        raise ValueError(
+            f"{who}(): the graph has {len(nodes)} Values, more than max_nodes={max_nodes}. "
+            f"Draw a smaller graph, or raise the limit with {who}(root, max_nodes={len(nodes)}) "
+            "(Graphviz gets slow, and the picture unreadable, on large graphs)."
+        )
+    return nodes
+
+
+def draw_dot(
+    root: Value,
+    rankdir: str = "LR",
+    max_nodes: int = 500,
+    *,
+    precision: int = 4,
+    local_grads: bool = False,
+    compact: bool = False,
+) -> Diagram:
     """The graph behind ``root`` as a ``graphviz.Digraph``, with data and grad on every Value.
 
-    - one record per Value: its label (if any), ``data`` and ``grad`` with ``precision``
-      significant digits (``nan`` and ``inf`` print as such);
+    - one record per Value: its name, ``data`` and ``grad`` with ``precision`` significant
+      digits (``nan`` and ``inf`` print as such).  The name is the label; ``nn`` labels its
+      parameters (``W1[0,2]``, ``b1[2]``) and the numbers given to a model as inputs
+      (``x₀``, ``x₁``); other nodes are named ``v`` and their position in the graph;
     - one small node per operation (``+``, ``*``, ``tanh``, ``dot``, …) between a result
       and its parents;
-    - leaves (inputs, parameters, constants) are shaded with rounded corners, computed
-      nodes are white, the output has a double border;
+    - leaves (inputs, parameters) are shaded with rounded corners, computed nodes are white,
+      the output has a double border; constants (numbers that became leaves, the 2 in
+      ``2 * x``) are small dashed records showing only their value: nothing trains them;
     - until ``backward()`` has run from ``root`` (its grad is still 0) gradients show as
-      ``—`` (not computed) instead of a misleading 0 on every node.
+      ``—`` (not computed) instead of a misleading 0 on every node;
+    - ``local_grads=True`` writes on each edge into an operation the local derivative
+      ∂node/∂parent: the number the chain rule multiplies by on that edge;
+    - ``compact=True`` stacks each record's name, data and grad instead of putting them side
+      by side: a narrower picture of a bigger graph.
 
     Node names follow a topological order, so the same graph gives the same ``.source`` in
     every run.  ``rankdir`` is Graphviz's layout direction (``"LR"``, ``"TB"``, …).  A graph
     of more than ``max_nodes`` Values raises ``ValueError`` instead of hanging Graphviz.
     In Jupyter the result displays inline; ``.render()`` or ``save_graph`` write files.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_dot() root must be a Value; got {type_name(root)}")
-    if rankdir not in _RANKDIRS:
-        raise ValueError(f"draw_dot() rankdir must be one of {', '.join(_RANKDIRS)}; got {rankdir!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"draw_dot() max_nodes must be a positive int; got {max_nodes!r}")
-    if isinstance(precision, bool) or not isinstance(precision, int) or precision < 1:
-        raise ValueError(f"draw_dot() precision must be a positive int; got {precision!r}")
+    nodes = check_draw_options("draw_dot", root, rankdir, max_nodes, precision)
+    for name, flag in (("local_grads", local_grads), ("compact", compact)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"draw_dot() {name} must be True or False; got {flag!r}")
+    grads = {node: node.grad for node in nodes} if root.grad != 0.0 else {}
+    return diagram(root, nodes, grads, rankdir=rankdir, precision=precision, local_grads=local_grads, compact=compact)
 
-    nodes = topological_order(root)
-    if len(nodes) > max_nodes:
-        raise ValueError(
-            f"draw_dot(): the graph has {len(nodes)} Values, more than max_nodes={max_nodes}. "
-            f"Draw a smaller graph, or raise the limit with draw_dot(root, max_nodes={len(nodes)}) "
-            "(Graphviz gets slow, and the picture unreadable, on large graphs)."
-        )
 
-    grads_computed = root.grad != 0.0
+def diagram(
+    root: Value,
+    nodes: list[Value],
+    grads: Mapping[Value, float],
+    *,
+    rankdir: str = "LR",
+    precision: int = 4,
+    local_grads: bool = False,
+    compact: bool = False,
+    caption: str | None = None,
+    active: Value | None = None,
+    layout: Layout | None = None,
+) -> Diagram:
+    """The drawing of ``draw_dot``, for any state of the backward pass (``animate_backward``
+    draws its frames with it): ``grads`` holds the gradients to show (a node missing from it
+    shows ``—``); ``active`` is the node passing its gradient on, drawn highlighted together
+    with its operation and the edges to its parents, which show their local derivatives.
+    ``layout`` pins every node and edge where an earlier layout put them (see ``Layout``)."""
 
     def number(x: float) -> str:
-        return format(x + 0.0, f".{precision}g")  # + 0.0 turns −0.0 into 0.0: no "-0" on screen
+        return format_number(x, precision)
 
-    caption = "grad = d(output)/d(node)" if grads_computed else "grad — : not computed yet, call backward()"
-    diagram = Diagram(
+    if caption is None:
+        caption = "grad = d(output)/d(node)" if grads else "grad — : not computed yet, call backward()"
+        if local_grads:
+            caption += ";  edge numbers: ∂node/∂parent"
+    names = node_names(nodes)
+    pin = layout or Layout()
+    out = Diagram(
         name="autograd",
+        engine="neato" if layout else "dot",
         graph_attr={
             "rankdir": rankdir,
             "fontname": _FONT,
             "fontsize": "10",
-            "label": caption,
+            "label": _escape_plain(caption),
             "labelloc": "b",
             "nodesep": "0.25",
             "ranksep": "0.35",
             "bgcolor": "white",
+            **pin.graph,
         },
         node_attr={"fontname": _FONT, "fontsize": "11"},
-        edge_attr={"color": "#444444", "arrowsize": "0.7"},
+        edge_attr={"color": "#444444", "arrowsize": "0.7", "fontname": _FONT, "fontsize": "10"},
     )
     # In a left-to-right layout Graphviz stacks a record's fields vertically; braces
-    # flip them back into one horizontal row, so every layout shows label | data | grad.
-    horizontal = "{%s}" if rankdir in ("LR", "RL") else "%s"
-    names: dict[Value, str] = {}
+    # flip them into one horizontal row, so every layout shows name | data | grad side by
+    # side, unless compact asks for them stacked.
+    horizontal = "{%s}" if (rankdir in ("LR", "RL")) != compact else "%s"
+    ids: dict[Value, str] = {}
     for i, node in enumerate(nodes):
-        name = names[node] = f"v{i}"
-        fields = [_escape_record(node.label)] if node.label else []
-        fields.append(f"data {number(node.data)}")
-        fields.append(f"grad {number(node.grad) if grads_computed else _NOT_COMPUTED}")
+        node_id = ids[node] = f"v{i}"
+        if is_constant(node):
+            out.node(node_id, _escape_record(f"const {names[node]}"), **{**_CONSTANT, **pin.node(node_id)})
+            continue
+        fields = [
+            _escape_record(names[node]),
+            f"data {number(node.data)}",
+            f"grad {number(grads[node]) if node in grads else _NOT_COMPUTED}",
+        ]
         style = _OUTPUT if node is root else _COMPUTED if node.parents else _LEAF
-        diagram.node(name, horizontal % " | ".join(fields), **style)
+        if node is active:
+            style = {**style, **_ACTIVE}
+        out.node(node_id, horizontal % " | ".join(fields), **{**style, **pin.node(node_id)})
         if node.parents:
-            op_name = f"{name}_op"
-            diagram.node(op_name, _escape_plain(node.op), **_OPERATION)
-            for parent in node.parents:
-                diagram.edge(names[parent], op_name)
-            diagram.edge(op_name, name)
-    return diagram
+            op_id = f"{node_id}_op"
+            op_style = _OPERATION if node is not active else {**_OPERATION, **_ACTIVE}
+            out.node(op_id, _escape_plain(node.op), **{**op_style, **pin.node(op_id)})
+            for k, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads)):
+                edge: dict[str, str] = dict(_CONSTANT_EDGE) if is_constant(parent) else {}
+                if node is active:
+                    edge = {**_FLOWING, "dir": "back"}
+                if local_grads or node is active:
+                    # at the parent's end of the edge, so that many edges into one operation stay apart
+                    edge = {**_LOCAL_GRAD, **edge, "taillabel": number(local_grad)}
+                repeat = node.parents[:k].count(parent)  # x * x: the second edge from x
+                out.edge(ids[parent], op_id, **edge, **pin.edge(ids[parent], op_id, repeat))
+            out.edge(
+                op_id, node_id, **({**_FLOWING, "dir": "back"} if node is active else {}), **pin.edge(op_id, node_id)
+            )
+    return out
+
+
+class Layout:
+    """Where Graphviz put every node and edge of one drawing, to pin them there in others.
+
+    ``Layout.of(diagram)`` runs ``dot`` once; a ``diagram(..., layout=…)`` drawn with it is laid
+    out by ``neato -n2``, which takes positions as given.  The frames of an animation share
+    one layout, so nothing moves between frames, only texts and colours change.
+    """
+
+    def __init__(self, graph: dict | None = None, nodes: dict | None = None, edges: dict | None = None) -> None:
+        self.graph: dict[str, str] = graph or {}
+        self._nodes: dict[str, dict[str, str]] = nodes or {}
+        self._edges: dict[tuple[str, str], list[dict[str, str]]] = edges or {}
+
+    @classmethod
+    def of(cls, drawing: graphviz.Digraph) -> Layout:
+        laid_out = json.loads(drawing.pipe(format="json"))
+        objects = laid_out.get("objects", [])
+        nodes = {
+            obj["name"]: {"pos": obj["pos"], "width": obj["width"], "height": obj["height"], "fixedsize": "true"}
+            for obj in objects
+        }
+        names = {obj["_gvid"]: obj["name"] for obj in objects}
+        edges: dict[tuple[str, str], list[dict[str, str]]] = {}
+        for e in laid_out.get("edges", []):
+            pinned = {key: e[key] for key in ("pos", "tail_lp") if key in e}  # where a taillabel goes
+            edges.setdefault((names[e["tail"]], names[e["head"]]), []).append(pinned)
+        graph = {key: laid_out[key] for key in ("bb", "lp") if key in laid_out}
+        return cls(graph, nodes, edges)
+
+    def node(self, name: str) -> dict[str, str]:
+        return self._nodes.get(name, {})
+
+    def edge(self, tail: str, head: str, i: int = 0) -> dict[str, str]:
+        """The i-th edge from ``tail`` to ``head`` (two when a node uses a parent twice, x * x)."""
+        found = self._edges.get((tail, head), [])
+        return found[i] if i < len(found) else {}
 
 
 def save_graph(root: Value, path: str | os.PathLike, **draw_options) -> Path:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from autograd import Value
-from autograd.engine import type_name
+from autograd.engine import as_float, leaf, type_name
 from autograd.fused import affine, as_values
 
 from .init import Seed, generator, initial_weights
@@ -31,8 +31,17 @@ def _activation(name: str | None) -> Callable[[Value], Value] | None:
     return ACTIVATIONS[name]
 
 
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_INPUT_NAMES = [f"x{i}".translate(_SUBSCRIPTS) for i in range(64)]
+
+
+def input_name(i: int) -> str:
+    """The name drawings give the i-th input of a model when it was passed as a number: x₀, x₁, …"""
+    return _INPUT_NAMES[i] if i < len(_INPUT_NAMES) else f"x{i}".translate(_SUBSCRIPTS)
+
+
 def _inputs(x: object, nin: int, who: str) -> list[Value]:
-    """The inputs as a list of ``nin`` Values (numbers become constant leaves)."""
+    """The inputs as a list of ``nin`` Values: numbers become leaves named x₀, x₁, …"""
     if isinstance(x, (Value, int, float, np.number)) and nin == 1:
         x = [x]
     if isinstance(x, (str, bytes)) or not isinstance(x, (Sequence, np.ndarray)):
@@ -44,7 +53,9 @@ def _inputs(x: object, nin: int, who: str) -> list[Value]:
         )
     if len(x) != nin:
         raise ValueError(f"{who} expected {nin} inputs, received {len(x)}")
-    return as_values(x, who, "inputs")
+    return [
+        v if isinstance(v, Value) else leaf(as_float(v, f"{who} inputs[{i}]"), input_name(i)) for i, v in enumerate(x)
+    ]
 
 
 class Neuron(Module):
@@ -52,10 +63,14 @@ class Neuron(Module):
 
     The pre-activation w · x + b is ONE node (``autograd.dot`` with a bias), whose local
     derivatives are ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1; the activation is a second node
-    (none when ``activation`` is None).
+    (none when ``activation`` is None).  With ``fused=False`` the pre-activation is built
+    the way micrograd builds it, b + w₀·x₀ + w₁·x₁ + …, one ``*`` and one ``+`` node per
+    input: the same numbers (the same additions in the same order), in a graph that shows
+    every product.
 
     ``weights`` and ``bias`` set the initial values explicitly; otherwise they are drawn
-    with the ``init`` scheme (see ``nn.init``) from ``seed``.
+    with the ``init`` scheme (see ``nn.init``) from ``seed``.  For drawings the parameters
+    are labelled ``w[0]``, ``w[1]``, …, ``b`` (inside a Layer or an MLP, as those name them).
     """
 
     def __init__(
@@ -67,43 +82,72 @@ class Neuron(Module):
         seed: Seed = None,
         weights: Sequence[float] | None = None,
         bias: float | None = None,
+        fused: bool = True,
     ) -> None:
         _check_size("Neuron() nin", nin)
         self._act = _activation(activation)
         self._activation_name = activation
+        self._fused = _check_fused("Neuron", fused)
         if weights is None:
             w, b = initial_weights(init, generator(seed), nin, 1)
             weights = w[0]
             bias = b[0] if bias is None else bias
         if len(weights) != nin:
             raise ValueError(f"Neuron() got {len(weights)} weights for {nin} inputs")
-        self.w = [Value(wi) for wi in weights]
-        self.b = Value(0.0 if bias is None else bias)
+        self.w = [Value(wi, f"w[{k}]") for k, wi in enumerate(weights)]
+        self.b = Value(0.0 if bias is None else bias, "b")
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         return self._forward(_inputs(x, len(self.w), "Neuron"))
 
     def _forward(self, xs: list[Value], x_data: list[float] | None = None) -> Value:
-        out = affine(xs, self.w, self.b, x_data)
+        if self._fused:
+            out = affine(xs, self.w, self.b, x_data)
+        else:
+            out = self.b
+            for wi, xi in zip(self.w, xs):
+                out = out + wi * xi
         return out if self._act is None else self._act(out)
 
+    def _label(self, weight_name: str, bias_name: str) -> None:
+        """Label the parameters for drawings: ``weight_name`` is formatted with the input index k."""
+        for k, w in enumerate(self.w):
+            w.label = weight_name.format(k=k)
+        self.b.label = bias_name
+
     def __repr__(self) -> str:
-        return f"Neuron({len(self.w)}, {self._activation_name or 'linear'})"
+        return f"Neuron({len(self.w)}, {self._activation_name or 'linear'}{'' if self._fused else ', unfused'})"
 
 
 class Layer(Module):
     """``nout`` neurons that all see the same ``nin`` inputs.  Calling it always returns a
-    list of ``nout`` Values (also when ``nout == 1``)."""
+    list of ``nout`` Values (also when ``nout == 1``).
+
+    For drawings, the weight from input k to neuron j is labelled ``W[k,j]`` and neuron j's
+    bias ``b[j]`` (the layout of the lesson's weight matrices: one row per input)."""
 
     def __init__(
-        self, nin: int, nout: int, activation: str | None = "relu", *, init: str = "pytorch", seed: Seed = None
+        self,
+        nin: int,
+        nout: int,
+        activation: str | None = "relu",
+        *,
+        init: str = "pytorch",
+        seed: Seed = None,
+        fused: bool = True,
     ) -> None:
         _check_size("Layer() nin", nin)
         _check_size("Layer() nout", nout)
         _activation(activation)  # fail before drawing weights
+        _check_fused("Layer", fused)
         weights, biases = initial_weights(init, generator(seed), nin, nout)
-        self.neurons = [Neuron(nin, activation, weights=w, bias=b) for w, b in zip(weights, biases)]
+        self.neurons = [Neuron(nin, activation, weights=w, bias=b, fused=fused) for w, b in zip(weights, biases)]
         self._nin, self._activation_name = nin, activation
+        self._label("")
+
+    def _label(self, layer: str) -> None:
+        for j, neuron in enumerate(self.neurons):
+            neuron._label(f"W{layer}[{{k}},{j}]", f"b{layer}[{j}]")
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         return self._forward(_inputs(x, self._nin, "Layer"))
@@ -121,7 +165,10 @@ class MLP(Module):
 
     Hidden layers use ``activation``, the last layer ``output_activation`` (None = linear).
     Calling it returns a single Value when the last layer has one neuron, else a list.
-    The same ``seed`` gives the same weights.
+    The same ``seed`` gives the same weights.  ``fused=False`` builds every neuron as
+    micrograd does (see ``Neuron``).  For drawings, layer i's weights are labelled like the
+    lesson's matrices, ``W1[k,j]`` (input k to neuron j of the first layer), and its biases
+    ``b1[j]``.
     """
 
     def __init__(
@@ -133,6 +180,7 @@ class MLP(Module):
         *,
         init: str = "pytorch",
         seed: Seed = None,
+        fused: bool = True,
     ) -> None:
         _check_size("MLP() nin", nin)
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
@@ -141,13 +189,18 @@ class MLP(Module):
             _check_size("MLP() layer size", size)
         _activation(activation)
         _activation(output_activation)
+        _check_fused("MLP", fused)
         rng = generator(seed)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, init=init, seed=rng)
+            Layer(
+                sizes[i], sizes[i + 1], output_activation if i == last else activation, init=init, seed=rng, fused=fused
+            )
             for i in range(len(nouts))
         ]
+        for i, layer in enumerate(self.layers):
+            layer._label(str(i + 1))
         self._sizes, self._activation_name, self._output_name = sizes, activation, output_activation
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -160,6 +213,12 @@ class MLP(Module):
         output = f", output={self._output_name}" if self._output_name else ""
         sizes = " → ".join(map(str, self._sizes))
         return f"MLP({sizes}, {self._activation_name or 'linear'}{output}; {self.num_parameters()} parameters)"
+
+
+def _check_fused(who: str, fused: object) -> bool:
+    if not isinstance(fused, bool):
+        raise TypeError(f"{who}() fused must be True or False; got {fused!r}")
+    return fused
 
 
 def _check_size(what: str, n: object) -> None:

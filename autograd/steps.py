@@ -1,0 +1,91 @@
+"""The backward pass as a list of chain-rule steps, each with names and numbers.
+
+``backward_steps(root)`` runs exactly ``root.backward()`` (the engine's own loop, watched)
+and returns one step per (node, parent) edge, in the order the loop took them::
+
+    parent.grad += ∂node/∂parent × node.grad
+
+Printed, the list is the chain rule written out, one line per step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .engine import Value, is_constant, run_backward, type_name
+
+
+def node_names(nodes: list[Value]) -> dict[Value, str]:
+    """A name for each node, as drawings and steps show it: its label; a constant's value; else
+    ``v`` and its position in ``nodes`` (a topological order, so names are stable run to run)."""
+    names = {}
+    for i, node in enumerate(nodes):
+        if node.label:
+            names[node] = node.label
+        elif is_constant(node):
+            names[node] = format_number(node.data)
+        else:
+            names[node] = f"v{i}"
+    return names
+
+
+def format_number(x: float, precision: int = 4) -> str:
+    """``x`` with ``precision`` significant digits; −0 shows as 0 (no "-0" on screen)."""
+    return format(x + 0.0, f".{precision}g")
+
+
+@dataclass(frozen=True)
+class BackwardStep:
+    """One step of the chain rule: ``parent.grad += local_grad × upstream``.
+
+    ``local_grad`` is ∂node/∂parent, ``upstream`` is d root/d node (the gradient the node passes
+    on), ``contribution = local_grad × upstream``, and ``parent_grad`` the parent's ``.grad``
+    right after this step.
+    """
+
+    node: Value
+    parent: Value
+    local_grad: float
+    upstream: float
+    contribution: float
+    parent_grad: float
+    names: dict[Value, str] = field(repr=False, compare=False)
+
+    def __str__(self) -> str:
+        node, parent = self.names[self.node], self.names[self.parent]
+        n = format_number
+        return (
+            f"{parent}.grad += ∂{node}/∂{parent} × {node}.grad = {n(self.local_grad)} × {n(self.upstream)} "
+            f"= {n(self.contribution)}  →  {parent}.grad = {n(self.parent_grad)}"
+        )
+
+
+class BackwardSteps(list):
+    """The steps of one backward pass; printed, one line of the chain rule per step."""
+
+    def __str__(self) -> str:
+        return "\n".join(map(str, self))
+
+
+def backward_steps(root: Value, grad: float = 1.0) -> BackwardSteps:
+    """Run ``root.backward(grad)`` and return its chain-rule steps, in the order they were taken.
+
+    It is the same pass, not a re-run of the arithmetic: the engine's backward loop calls back
+    after each node, and each step's ``parent_grad`` replays that node's additions in the
+    loop's order from the parents' gradients just before it (the same float operations, so the
+    same bits).  Leaves accumulate as in ``backward()``; gradients afterwards are identical.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps() root must be a Value; got {type_name(root)}")
+    steps: list[tuple] = []
+
+    def watch(node: Value, upstream: float, grads_before: list[float]) -> None:
+        running: dict[int, float] = {}  # a parent may appear twice (x * x): its second step adds to its first
+        for parent, local_grad, before in zip(node.parents, node.local_grads, grads_before):
+            contribution = local_grad * upstream
+            running[id(parent)] = running.get(id(parent), before) + contribution
+            steps.append((node, parent, local_grad, upstream, contribution, running[id(parent)]))
+
+    order = run_backward(root, grad, watch)
+    names = node_names(order)
+    return BackwardSteps(BackwardStep(*step, names=names) for step in steps)
