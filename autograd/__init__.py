@@ -12,13 +12,13 @@ Reading order: ``engine.py`` (Value, backward, no_grad), ``fused.py`` (sum, dot,
 ``animation.py`` (animate_backward).
 """
 
+from .animation import BackwardAnimation, animate_backward
 from .engine import Value, is_grad_enabled, no_grad, topological_order
+from .extras import MissingExtra
 from .fused import dot, log_softmax, logsumexp, mean, softmax, sum
 from .gradcheck import GradcheckError, gradcheck
-from .viz import GraphvizNotInstalled, draw_dot, save_graph
 from .steps import BackwardStep, backward_steps
-from .animation import BackwardAnimation, animate_backward
-from .extras import MissingExtra
+from .viz import GraphvizNotInstalled, draw_dot, save_graph
 
 __all__ = [
     "Value",

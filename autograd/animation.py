@@ -22,14 +22,15 @@ import hashlib
 import html
 import io
 import os
-import tempfile
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from .engine import Value
 from .extras import require
+from .files import write_atomically
 from .steps import BackwardStep, backward_steps, format_number, node_names
-from .viz import Diagram, Layout, check_draw_options, diagram
+from .viz import Diagram, GraphvizNotInstalled, Layout, check_draw_options, diagram
 
 
 @dataclass(frozen=True)
@@ -129,14 +130,7 @@ class BackwardAnimation:
             data = self.to_gif()
         else:
             raise ValueError(f"BackwardAnimation.save() writes .html or .gif; got {path.name!r}")
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_atomically(path, lambda f: f.write(data))
         return path
 
 
@@ -159,6 +153,8 @@ def animate_backward(
     nodes = check_draw_options("animate_backward", root, rankdir, max_nodes, precision)
     if not (isinstance(seconds_per_frame, (int, float)) and seconds_per_frame > 0):
         raise ValueError(f"animate_backward() seconds_per_frame must be a positive number; got {seconds_per_frame!r}")
+    if shutil.which("dot") is None:  # the frames' layout needs dot: fail before running anything
+        raise GraphvizNotInstalled()
     steps = backward_steps(root, grad)
     names = node_names(nodes)
     n = lambda x: format_number(x, precision)  # noqa: E731 - a short name for a short formatter

@@ -12,21 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .engine import Value, is_constant, run_backward, type_name
+from .engine import Value, run_backward, type_name
 
 
 def node_names(nodes: list[Value]) -> dict[Value, str]:
-    """A name for each node, as drawings and steps show it: its label; a constant's value; else
-    ``v`` and its position in ``nodes`` (a topological order, so names are stable run to run)."""
-    names = {}
-    for i, node in enumerate(nodes):
-        if node.label:
-            names[node] = node.label
-        elif is_constant(node):
-            names[node] = format_number(node.data)
-        else:
-            names[node] = f"v{i}"
-    return names
+    """A name for each node, as drawings and steps show it: its label, else ``v`` and its
+    position in ``nodes`` (a topological order, so names are stable from run to run)."""
+    return {node: node.label or f"v{i}" for i, node in enumerate(nodes)}
 
 
 def format_number(x: float, precision: int = 4) -> str:
@@ -66,6 +58,14 @@ class BackwardSteps(list):
     def __str__(self) -> str:
         return "\n".join(map(str, self))
 
+    def __getitem__(self, index):  # a slice of the steps prints as steps too
+        item = super().__getitem__(index)
+        return BackwardSteps(item) if isinstance(index, slice) else item
+
+    def of(self, *nodes: Value) -> BackwardSteps:
+        """The steps taken by the given nodes (as they pass their gradients on)."""
+        return BackwardSteps(step for step in self if any(step.node is node for node in nodes))
+
 
 def backward_steps(root: Value, grad: float = 1.0) -> BackwardSteps:
     """Run ``root.backward(grad)`` and return its chain-rule steps, in the order they were taken.
@@ -77,7 +77,7 @@ def backward_steps(root: Value, grad: float = 1.0) -> BackwardSteps:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps() root must be a Value; got {type_name(root)}")
-    steps: list[tuple] = []
+    steps: list[tuple[Value, Value, float, float, float, float]] = []
 
     def watch(node: Value, upstream: float, grads_before: list[float]) -> None:
         running: dict[int, float] = {}  # a parent may appear twice (x * x): its second step adds to its first
@@ -88,4 +88,7 @@ def backward_steps(root: Value, grad: float = 1.0) -> BackwardSteps:
 
     order = run_backward(root, grad, watch)
     names = node_names(order)
-    return BackwardSteps(BackwardStep(*step, names=names) for step in steps)
+    return BackwardSteps(
+        BackwardStep(node, parent, local_grad, upstream, contribution, parent_grad, names)
+        for node, parent, local_grad, upstream, contribution, parent_grad in steps
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import graphviz
@@ -192,6 +192,8 @@ def diagram(
         caption = "grad = d(output)/d(node)" if grads else "grad — : not computed yet, call backward()"
         if local_grads:
             caption += ";  edge numbers: ∂node/∂parent"
+        if any(is_constant(node) for node in nodes):
+            caption += ";  dashed: constants (numbers in the formula, not trained)"
     names = node_names(nodes)
     pin = layout or Layout()
     out = Diagram(
@@ -219,7 +221,8 @@ def diagram(
     for i, node in enumerate(nodes):
         node_id = ids[node] = f"v{i}"
         if is_constant(node):
-            out.node(node_id, _escape_record(f"const {names[node]}"), **{**_CONSTANT, **pin.node(node_id)})
+            label = horizontal % f"{_escape_record(names[node])} | const {number(node.data)}"
+            out.node(node_id, label, **{**_CONSTANT, **pin.node(node_id)})
             continue
         fields = [
             _escape_record(names[node]),

@@ -4,8 +4,10 @@ The lesson's network, 2 → 3 → 2 → 1 with sigmoid on every layer, learns wh
 x₁ + x₂ > 1 on eight points, by plain gradient descent on the mean squared error.  The
 weights start where the lesson's NumPy code starts them (np.random.seed(42), then
 randn · 0.5 for each weight matrix in turn, biases at zero), so the losses printed here
-are the lesson's, computed by a graph you can draw: after training, the graph of one
-sample's loss is drawn with the gradient on every node.
+are the lesson's, computed by a graph you can draw: the graph of one sample's loss is drawn
+with the gradient on every node before training (where the gradients are large enough to
+see) and after it, the chain-rule steps of the output neuron are printed, and the backward
+pass is written as an animation (an HTML player, and a GIF when Pillow is installed).
 
 Run: python -m examples.backprop [--epochs N] [--lr LR] [--out DIR]
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 import nn
-from autograd import GraphvizNotInstalled, Value, save_graph
+from autograd import GraphvizNotInstalled, MissingExtra, Value, animate_backward, backward_steps, save_graph
 from optim import SGD
 
 # The lesson's data: label 1 when x₁ + x₂ > 1.
@@ -38,15 +40,38 @@ def build_network() -> nn.MLP:
     model = nn.MLP(2, SIZES[1:], activation="sigmoid", output_activation="sigmoid", seed=0)
     state = {}
     for i, (W, b) in enumerate(lesson_weights()):
-        for j in range(W.shape[1]):  # column j of W holds neuron j's weights
-            neuron = model.layers[i].neurons[j]
+        for j in range(W.shape[1]):  # column j of W holds neuron j's weights (drawn as W1[k,j])
             for k in range(W.shape[0]):
                 state[f"layers.{i}.neurons.{j}.w.{k}"] = W[k, j]
-                neuron.w[k].label = f"W{i + 1}[{k},{j}]"  # the lesson's names, for the drawing
             state[f"layers.{i}.neurons.{j}.b"] = b[j]
-            neuron.b.label = f"b{i + 1}[{j}]"
     model.load_state_dict(state)
     return model
+
+
+def sample_loss(model: nn.MLP, i: int = 0) -> Value:
+    """The loss of sample i alone, (ŷ − y)², as a graph: x₀, x₁ → … → loss."""
+    loss = nn.mse_loss(model(X[i]), Y[i])
+    loss.label = "loss"
+    return loss
+
+
+def draw(loss: Value, path: Path) -> Path:
+    """Draw ``loss``'s graph after backward() to ``path`` (or its DOT source when dot is missing)."""
+    try:
+        return save_graph(loss, path, compact=True)
+    except GraphvizNotInstalled:
+        return save_graph(loss, path.with_suffix(".dot"), compact=True)
+
+
+def write_animation(loss: Value, out: Path) -> list[Path]:
+    """Animate ``loss.backward()``: out/backprop.html always, out/backprop.gif when Pillow is present."""
+    animation = animate_backward(loss, compact=True)
+    written = [animation.save(out / "backprop.html")]
+    try:
+        written.append(animation.save(out / "backprop.gif"))
+    except MissingExtra as missing:
+        print(f"(No GIF: {missing})")
+    return written
 
 
 def train(epochs: int = 2000, lr: float = 1.0, report_every: int = 200):
@@ -74,9 +99,21 @@ def main(argv: list[str] | None = None):
         parser.error("--epochs must be at least 1")
 
     print(f"Network 2 → 3 → 2 → 1 (sigmoid), {len(X)} samples, MSE, gradient descent with lr = {args.lr}")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    # Before training: sample 1's loss, backpropagated, drawn and animated.
+    untrained = build_network()
+    loss = sample_loss(untrained)
+    steps = backward_steps(loss)  # exactly loss.backward(), step by step
+    before = draw(loss, args.out / "backprop_before.svg")
+    output = loss.parents[0]  # the output neuron: sigmoid(dot(…)), then the loss
+    output_neuron = steps.of(loss, output, output.parents[0])
+    print(f"\nBackward through the output neuron for sample 1 (before training), step by step:\n{output_neuron}")
+
     model, history = train(args.epochs, args.lr, max(1, args.epochs // 10))
-    for epoch, loss in history:
-        print(f"Epoch {epoch:5d}  loss {loss:.6f}")
+    print()
+    for epoch, loss_value in history:
+        print(f"Epoch {epoch:5d}  loss {loss_value:.6f}")
 
     print("\n  x₁    x₂   predicted  label")
     correct = 0
@@ -86,19 +123,17 @@ def main(argv: list[str] | None = None):
         print(f"  {x[0]:.1f}   {x[1]:.1f}   {p:.4f}     {y}")
     print(f"Accuracy: {correct}/{len(X)}")
 
-    # One sample's loss, drawn after backward(): every node shows ∂loss/∂node.
+    # After training: the same sample's loss; its gradients are now tiny (the loss is small).
     model.zero_grad()
-    inputs = [Value(X[0][0], "x1"), Value(X[0][1], "x2")]
-    sample_loss = nn.mse_loss(model(inputs), Y[0])
-    sample_loss.label = "loss"
-    sample_loss.backward()
-    args.out.mkdir(parents=True, exist_ok=True)
+    trained_loss = sample_loss(model)
+    trained_loss.backward()
+    after = draw(trained_loss, args.out / "backprop.svg")
+    print(f"\nSample 1's loss graph, every node with its gradient: before training {before}, after {after}")
     try:
-        path = save_graph(sample_loss, args.out / "backprop.svg")
+        written = write_animation(sample_loss(build_network()), args.out)
+        print(f"The backward pass before training, frame by frame: {', '.join(map(str, written))}")
     except GraphvizNotInstalled as missing:
-        path = save_graph(sample_loss, args.out / "backprop.dot")
-        print(f"\nGraphviz's dot is missing, so only the DOT source was written.\n{missing}")
-    print(f"\nThe graph of sample 1's loss, with the gradient on every node: {path}")
+        print(f"Graphviz's dot is missing, so only the DOT source was written and no animation.\n{missing}")
     return model, history
 
 

@@ -1,8 +1,10 @@
 """Draw computation graphs with the data and the gradient on every node.
 
-Draws, after backward(), (1) micrograd's README expression and (2) a two-input neuron
-o = tanh(x1·w1 + x2·w2 + b), each to SVG and PNG.  Without Graphviz's `dot` program it
-writes the DOT source instead and says how to install Graphviz.
+Draws, after backward(), (1) micrograd's README expression, top to bottom so that it fits
+a page, and (2) a two-input neuron o = tanh(x1·w1 + x2·w2 + b) with each edge's local
+derivative, each to SVG and PNG; then animates the neuron's backward pass (HTML, and a GIF
+when Pillow is installed).  Without Graphviz's `dot` program it writes the DOT source
+instead and says how to install Graphviz.
 
 Run: python -m examples.draw_graph [--out DIR]
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from autograd import GraphvizNotInstalled, Value, save_graph
+from autograd import GraphvizNotInstalled, MissingExtra, Value, animate_backward, save_graph
 
 
 def readme_expression() -> Value:
@@ -50,22 +52,31 @@ def neuron() -> Value:
 
 
 def main(argv: list[str] | None = None) -> list[Path]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog="Writes DIR/expression.{svg,png} "
-                                     "and DIR/neuron.{svg,png}.")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Writes DIR/expression.{svg,png}, DIR/neuron.{svg,png} and DIR/neuron_backward.{html,gif}.",
+    )
     parser.add_argument("--out", type=Path, default=Path("graphs"), help="output folder (default: graphs)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
     written = []
-    for name, build in (("expression", readme_expression), ("neuron", neuron)):
+    drawings = (("expression", readme_expression, {"rankdir": "TB"}), ("neuron", neuron, {"local_grads": True, "compact": True}))
+    for name, build, options in drawings:
         root = build()
         root.backward()
         print(f"{name}: {root.label} = {root.data:.4f} after backward()")
         try:
-            written += [save_graph(root, args.out / f"{name}.{fmt}") for fmt in ("svg", "png")]
+            written += [save_graph(root, args.out / f"{name}.{fmt}", **options) for fmt in ("svg", "png")]
         except GraphvizNotInstalled as missing:
-            written.append(save_graph(root, args.out / f"{name}.dot"))
+            written.append(save_graph(root, args.out / f"{name}.dot", **options))
             print(f"(wrote DOT source only)\n{missing}")
+    try:
+        animation = animate_backward(neuron(), compact=True)
+        written.append(animation.save(args.out / "neuron_backward.html"))
+        written.append(animation.save(args.out / "neuron_backward.gif"))
+    except (GraphvizNotInstalled, MissingExtra) as missing:
+        print(f"(animation: {str(missing).splitlines()[0]})")
     for path in written:
         print(f"wrote {path}")
     return written

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import Value
 from autograd.engine import as_float, leaf, type_name
-from autograd.fused import affine, as_values
+from autograd.fused import affine
 
 from .init import Seed, generator, initial_weights
 from .module import Module

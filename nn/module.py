@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from autograd import Value
+from autograd.files import write_atomically
 
 
 class Module:
@@ -89,18 +89,8 @@ class Module:
         interrupted save never destroys an existing file.  ``path`` is used as given (no
         ``.npz`` is appended).
         """
-        path = Path(path)
         arrays = {name: np.float64(value) for name, value in self.state_dict().items()}
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_atomically(path, lambda f: np.savez(f, **arrays))
 
     def load(self, path: str | os.PathLike) -> None:
         """Load parameters saved by ``save``; checked as ``load_state_dict`` does.

@@ -1,6 +1,7 @@
 """Every example runs (at a small size) and prints what the README says it prints."""
 
 import math
+import shutil
 import subprocess
 import sys
 
@@ -32,7 +33,9 @@ def _leaves(root):
 @needs_dot
 def test_draw_graph_writes_svg_and_png(tmp_path, capsys):
     written = draw_graph.main(["--out", str(tmp_path)])
-    assert sorted(p.name for p in written) == ["expression.png", "expression.svg", "neuron.png", "neuron.svg"]
+    names = sorted(p.name for p in written)
+    assert names[:4] == ["expression.png", "expression.svg", "neuron.png", "neuron.svg"]
+    assert names[4:] in (["neuron_backward.gif", "neuron_backward.html"], ["neuron_backward.html"])
     assert (tmp_path / "neuron.png").read_bytes()[:4] == b"\x89PNG"
     assert "o = 0.7071 after backward()" in capsys.readouterr().out
 
@@ -81,6 +84,20 @@ def test_backprop_losses_match_numpy_at_every_printed_epoch(tmp_path, capsys):
     assert f"Epoch     0  loss {expected[0][1]:.6f}" in out and f"Epoch  1999  loss {expected[-1][1]:.6f}" in out
     assert "Accuracy: 8/8" in out
     assert (tmp_path / "backprop.svg").exists() or (tmp_path / "backprop.dot").exists()
+    assert (tmp_path / "backprop_before.svg").exists() or (tmp_path / "backprop_before.dot").exists()
+    # the output neuron's chain-rule steps before training, checked against the NumPy forward pass
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    np.random.seed(42)
+    W = [np.random.randn(a, b) * 0.5 for a, b in [(2, 3), (3, 2), (2, 1)]]
+    h1 = sig(backprop.X[0] @ W[0])
+    h2 = sig(h1 @ W[1])
+    y_hat = sig(h2 @ W[2])[0]
+    dloss = 2 * (y_hat - backprop.Y[0])  # d(ŷ − y)²/dŷ
+    dz = dloss * y_hat * (1 - y_hat)  # through the output sigmoid
+    assert f"= {dloss:.4g} × 1 = {dloss:.4g}" in out
+    assert f"W3[0,0].grad += ∂v32/∂W3[0,0] × v32.grad = {h2[0]:.4g} × {dz:.4g}" in out
+    if shutil.which("dot"):
+        assert (tmp_path / "backprop.html").exists()
 
 
 def test_backprop_without_dot_still_trains_and_explains(tmp_path, monkeypatch, capsys):

@@ -39,6 +39,14 @@ def test_your_own_operation_prints_what_the_readme_says():
     assert f"{-math.cos(0.5):.8g}" in printed and f"{math.cos(0.5):.8g}" in printed
 
 
+def test_backward_steps_prints_what_the_readme_says():
+    got, printed = printed_by_section("## Watching backpropagation")
+    assert got == printed
+    # and the numbers are the chain rule's, computed here with math: d = tanh(a·b + 1)
+    slope = 1 - math.tanh(-5.0) ** 2
+    assert f"a.grad = {-3 * slope:.4g}" in printed and f"b.grad = {2 * slope:.4g}" in printed
+
+
 def test_every_python_block_runs_in_order_in_one_namespace(tmp_path, monkeypatch):
     """What a reader pastes, top to bottom, into one fresh interpreter works as written."""
     monkeypatch.chdir(tmp_path)  # blocks may write files

@@ -56,7 +56,7 @@ def test_records_show_label_data_and_grad():
     assert "{b | data -3 | grad %s}" % format(slope * 2.0, ".4g") in source
     assert "{c | data -6 | grad %s}" % format(slope, ".4g") in source
     assert "{d | data %s | grad 1}" % format(math.tanh(-5.0), ".4g") in source
-    assert "[label=\"const 1\"" in source  # the constant: its value only, no gradient
+    assert "{v3 | const 1}" in source  # the constant: its value only, no gradient
     assert "{v4 | data -5 | grad %s}" % format(slope, ".4g") in source  # c + 1, unlabelled: a short name
 
 
