@@ -13,6 +13,7 @@ Reading order: ``engine.py`` (Value, backward, no_grad), ``fused.py`` (sum, dot,
 """
 
 from .animation import BackwardAnimation, animate_backward
+from .batching import Batched, batch, batch_mean, batch_sum, is_batched
 from .engine import Value, is_grad_enabled, no_grad, topological_order
 from .extras import MissingExtra
 from .fused import dot, log_softmax, logsumexp, mean, softmax, sum
@@ -41,4 +42,9 @@ __all__ = [
     "animate_backward",
     "BackwardAnimation",
     "MissingExtra",
+    "batch",
+    "batch_sum",
+    "batch_mean",
+    "Batched",
+    "is_batched",
 ]

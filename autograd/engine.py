@@ -20,8 +20,8 @@ import functools
 import itertools
 import math
 import operator
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -76,7 +76,7 @@ def as_float(data: object, what: str = "Value()") -> float:
 _ARRAY_ADVICE = (
     "A Value holds one number: for one element use x[i] or x.item(); for one sample's features "
     "make one Value per feature (a model takes the row as a list); for a whole dataset call the "
-    "model once per row, [model(x) for x in X]."
+    "model once per row, [model(x) for x in X], or run it once on the batch: model(autograd.batch(X))."
 )
 
 
@@ -158,8 +158,15 @@ _NOT_A_NUMBER = (
 )
 
 
-def _check_operation(parents: object, local_grads: object, op: object) -> tuple[tuple, tuple]:
-    """Validate ``Value(data, parents=…, local_grads=…, op=…)``; returns both as tuples."""
+def _batched_operation(data: object, parents: tuple, local_grads: tuple, op: str) -> Value | None:
+    from .batching import custom_operation  # batching.py builds on this module
+
+    return custom_operation(data, parents, local_grads, op)
+
+
+def _check_operation(parents: object, local_grads: object, op: object, data: object) -> tuple[tuple, tuple]:
+    """Validate ``Value(data, parents=…, local_grads=…, op=…)``; returns both as tuples (local
+    derivatives as floats unless a parent is batched, which batching.py checks)."""
     if not isinstance(op, str) or not op:
         raise (TypeError if not isinstance(op, str) else ValueError)(
             f"Value() op must name the operation (a non-empty str, shown in drawings); got {op!r}"
@@ -176,6 +183,8 @@ def _check_operation(parents: object, local_grads: object, op: object) -> tuple[
             f"Value() got {len(parents)} parents but {len(local_grads)} local_grads: give one local "
             "derivative ∂node/∂parent per parent"
         )
+    if any(type(p) is not Value for p in parents) or isinstance(data, np.ndarray):
+        return tuple(parents), tuple(local_grads)  # batched: checked by batching.custom_operation
     grads = tuple(as_float(g, f"Value() local_grads[{i}]") for i, g in enumerate(local_grads))
     return tuple(parents), grads
 
@@ -203,15 +212,15 @@ class Value:
     label: str
     op: str
     parents: tuple[Value, ...]
-    local_grads: tuple[float, ...]
+    local_grads: tuple[Any, ...]  # floats; in a batched graph also arrays and SumOverSamples
 
     def __init__(
         self,
         data: Real,
         label: str = "",
         *,
-        parents: tuple[Value, ...] = (),
-        local_grads: tuple[float, ...] = (),
+        parents: Sequence[Value] = (),
+        local_grads: Sequence[float | np.ndarray] = (),
         op: str = "",
     ) -> None:
         """``Value(data)`` is a leaf; ``Value(data, parents=…, local_grads=…, op=…)`` a computed node.
@@ -222,14 +231,22 @@ class Value:
         """
         if not isinstance(label, str):
             raise TypeError(f"Value() label must be a str; got {type_name(label)}")
+        checked: tuple[tuple[Value, ...], tuple[Any, ...]] = ((), ())
+        if parents or local_grads or op:
+            checked = _check_operation(parents, local_grads, op, data)
+            if batched := _batched_operation(data, *checked, op):
+                # a batched parent makes a batched node (see batching.py): become that node
+                self.__class__ = type(batched)
+                self.data, self.grad, self.label = batched.data, 0.0, label
+                self._index: int = batched._index
+                self.op, self.parents, self.local_grads = batched.op, batched.parents, batched.local_grads
+                return
         self.data = as_float(data)
         self.grad = 0.0
         self.label = label
         self._index = _next_index()
-        if parents or local_grads or op:
-            parents, local_grads = _check_operation(parents, local_grads, op)
-        if parents and _grad_enabled:
-            self.op, self.parents, self.local_grads = op, parents, local_grads
+        if checked[0] and _grad_enabled:
+            self.op, self.parents, self.local_grads = op, *checked
         else:
             self.op, self.parents, self.local_grads = "", (), ()
 
@@ -454,6 +471,10 @@ class Value:
         """
         run_backward(self, grad)
 
+    def _seed(self, grad: object) -> float:
+        """The gradient backward starts from (a batched Value needs one per sample)."""
+        return as_float(grad, "backward() grad")
+
 
 def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -> list[Value]:
     """The backward pass of ``root.backward(grad)``; returns the nodes in topological order.
@@ -463,7 +484,7 @@ def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -
     ``.grad`` from just before: ``backward_steps`` and ``animate_backward`` record the pass
     this way, so what they show is this very loop, not a copy of it.
     """
-    seed = as_float(grad, "backward() grad")
+    seed = root._seed(grad)
     order = topological_order(root)
     for node in order:
         if node.parents:
@@ -472,8 +493,10 @@ def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -
     for node in reversed(order):
         if node.parents:  # leaves have nothing to pass on
             g = node.grad
-            if watch is not None:
-                before = [parent.grad for parent in node.parents]
+            if watch is not None:  # copies: a batched gradient is an array, added to in place
+                before = [
+                    parent.grad.copy() if type(parent.grad) is np.ndarray else parent.grad for parent in node.parents
+                ]
             for parent, local_grad in zip(node.parents, node.local_grads):
                 parent.grad += local_grad * g
             if watch is not None:

@@ -6,7 +6,8 @@ softmax shifted by its maximum) and far fewer Python objects.  Each docstring st
 the local Jacobian that the node stores.
 
 All of them accept Values and plain numbers mixed (numbers become constant leaves), and
-raise ``ValueError`` for an empty sequence or sequences of different lengths.
+raise ``ValueError`` for an empty sequence or sequences of different lengths.  With a batched
+input (see batching.py) each hands over to its batched twin there.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import math
 from collections.abc import Iterable
 from operator import mul
 
-from . import ieee
+from . import batching, ieee
+from .batching import any_batched, is_batched
 from .engine import Value, _node, as_float, constant, type_name
 
 Scalar = Value | float | int
@@ -46,12 +48,16 @@ def as_values(values: Iterable[Scalar], func: str, arg: str = "values") -> list[
 def sum(values: Iterable[Scalar]) -> Value:
     """Σᵢ xᵢ (summed exactly with ``math.fsum``);  ∂/∂xᵢ = 1."""
     xs = as_values(values, "sum")
+    if any_batched(xs):
+        return batching.sum_(xs)
     return _node(math.fsum([x.data for x in xs]), tuple(xs), (1.0,) * len(xs), "sum")
 
 
 def mean(values: Iterable[Scalar]) -> Value:
     """(1/n) Σᵢ xᵢ;  ∂/∂xᵢ = 1/n."""
     xs = as_values(values, "mean")
+    if any_batched(xs):
+        return batching.mean_(xs)
     n = len(xs)
     return _node(math.fsum([x.data for x in xs]) / n, tuple(xs), (1.0 / n,) * n, "mean")
 
@@ -69,6 +75,8 @@ def dot(xs: Iterable[Scalar], ws: Iterable[Scalar], *, bias: Scalar | None = Non
     if len(xs) != len(ws):
         raise ValueError(f"dot() got sequences of different lengths: xs has {len(xs)}, ws has {len(ws)}")
     b = None if bias is None else as_values([bias], "dot", "bias")[0]
+    if any_batched(xs) or any_batched(ws) or (b is not None and is_batched(b)):
+        return batching.dot_(xs, ws, b)
     return affine(xs, ws, b)
 
 
@@ -103,6 +111,8 @@ def shifted_exps(x_data: list[float]) -> tuple[float, list[float], float]:
 def logsumexp(values: Iterable[Scalar]) -> Value:
     """log Σᵢ e^(xᵢ) = m + log Σᵢ e^(xᵢ − m) with m = max xᵢ;  ∂/∂xᵢ = softmax(x)ᵢ."""
     xs = as_values(values, "logsumexp")
+    if any_batched(xs):
+        return batching.logsumexp_(xs)
     m, exps, total = shifted_exps([x.data for x in xs])
     probs = tuple(ieee.div(e, total) for e in exps)
     return _node(m + ieee.log(total), tuple(xs), probs, "logsumexp")
@@ -114,6 +124,8 @@ def softmax(values: Iterable[Scalar]) -> list[Value]:
     Returns one node per output, each with every input as a parent.
     """
     xs = as_values(values, "softmax")
+    if any_batched(xs):
+        return batching.softmax_(xs)
     _, exps, total = shifted_exps([x.data for x in xs])
     probs = [ieee.div(e, total) for e in exps]
     parents = tuple(xs)
@@ -126,6 +138,8 @@ def softmax(values: Iterable[Scalar]) -> list[Value]:
 def log_softmax(values: Iterable[Scalar]) -> list[Value]:
     """yᵢ = xᵢ − logsumexp(x) = (xᵢ − m) − log Σⱼ e^(xⱼ − m);  ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ."""
     xs = as_values(values, "log_softmax")
+    if any_batched(xs):
+        return batching.log_softmax_(xs)
     x_data = [x.data for x in xs]
     m, exps, total = shifted_exps(x_data)
     log_total = ieee.log(total)

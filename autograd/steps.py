@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .batching import summary
 from .engine import Value, run_backward, type_name
 
 
@@ -21,9 +22,12 @@ def node_names(nodes: list[Value]) -> dict[Value, str]:
     return {node: node.label or f"v{i}" for i, node in enumerate(nodes)}
 
 
-def format_number(x: float, precision: int = 4) -> str:
-    """``x`` with ``precision`` significant digits; −0 shows as 0 (no "-0" on screen)."""
-    return format(x + 0.0, f".{precision}g")
+def format_number(x: object, precision: int = 4) -> str:
+    """``x`` with ``precision`` significant digits; −0 shows as 0 (no "-0" on screen).  A batch
+    shows its size and first values, ``[n=100: 0.1, -2.3, 0.5, …]``."""
+    if type(x) is float:
+        return format(x + 0.0, f".{precision}g")
+    return summary(x, precision=precision)
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,8 @@ def draw_dot(
     for name, flag in (("local_grads", local_grads), ("compact", compact)):
         if not isinstance(flag, bool):
             raise TypeError(f"draw_dot() {name} must be True or False; got {flag!r}")
-    grads = {node: node.grad for node in nodes} if root.grad != 0.0 else {}
+    computed = not (type(root.grad) is float and root.grad == 0.0)  # a batched root's grad is an array
+    grads = {node: node.grad for node in nodes} if computed else {}
     return diagram(root, nodes, grads, rankdir=rankdir, precision=precision, local_grads=local_grads, compact=compact)
 
 

@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from autograd import Value
+from autograd import Value, batching
+from autograd.batching import any_batched
 from autograd.engine import as_float, leaf, type_name
 from autograd.fused import affine
 
@@ -98,16 +99,23 @@ class Neuron(Module):
         self.b = Value(0.0 if bias is None else bias, "b")
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        return self._forward(_inputs(x, len(self.w), "Neuron"))
+        xs = _inputs(x, len(self.w), "Neuron")
+        return self._forward_batched(xs) if any_batched(xs) else self._forward(xs)
 
     def _forward(self, xs: list[Value], x_data: list[float] | None = None) -> Value:
-        if self._fused:
-            out = affine(xs, self.w, self.b, x_data)
-        else:
-            out = self.b
-            for wi, xi in zip(self.w, xs):
-                out = out + wi * xi
+        out = affine(xs, self.w, self.b, x_data) if self._fused else self._unfused(xs)
         return out if self._act is None else self._act(out)
+
+    def _unfused(self, xs: list[Value]) -> Value:
+        out = self.b
+        for wi, xi in zip(self.w, xs):
+            out = out + wi * xi
+        return out
+
+    def _forward_batched(self, xs: list[Value]) -> Value:
+        """The same neuron on batched inputs (see autograd.batching)."""
+        out = batching.layer(xs, [(self.w, self.b)])[0] if self._fused else self._unfused(xs)
+        return out if self._activation_name is None else getattr(out, self._activation_name)()
 
     def _label(self, weight_name: str, bias_name: str) -> None:
         """Label the parameters for drawings: ``weight_name`` is formatted with the input index k."""
@@ -150,11 +158,20 @@ class Layer(Module):
             neuron._label(f"W{layer}[{{k}},{j}]", f"b{layer}[{j}]")
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
-        return self._forward(_inputs(x, self._nin, "Layer"))
+        xs = _inputs(x, self._nin, "Layer")
+        return self._forward_batched(xs) if any_batched(xs) else self._forward(xs)
 
     def _forward(self, xs: list[Value]) -> list[Value]:
         x_data = [x.data for x in xs]  # read once, shared by every neuron of the layer
         return [neuron._forward(xs, x_data) for neuron in self.neurons]
+
+    def _forward_batched(self, xs: list[Value]) -> list[Value]:
+        """The layer on batched inputs: stacked once, every neuron's w·x + b from one matrix product."""
+        if not self.neurons[0]._fused:
+            return [neuron._forward_batched(xs) for neuron in self.neurons]
+        pre = batching.layer(xs, [(neuron.w, neuron.b) for neuron in self.neurons])
+        name = self._activation_name
+        return pre if name is None else [getattr(z, name)() for z in pre]
 
     def __repr__(self) -> str:
         return f"Layer({self._nin} → {len(self.neurons)}, {self._activation_name or 'linear'})"
@@ -205,8 +222,9 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         xs = _inputs(x, self._sizes[0], "MLP")
+        forward = Layer._forward_batched if any_batched(xs) else Layer._forward
         for layer in self.layers:
-            xs = layer._forward(xs)
+            xs = forward(layer, xs)
         return xs[0] if len(xs) == 1 else xs
 
     def __repr__(self) -> str:

@@ -15,9 +15,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from autograd import Value, ieee
+from autograd import Value, ieee, is_batched
 from autograd.engine import NUMBER_TYPES, as_float, type_name
 from autograd.fused import as_values, shifted_exps
+
+from . import batched_losses
+from .batched_losses import batched_prediction
 
 Preds = Sequence[Value | float] | Value | float
 Targets = Sequence[float] | float
@@ -60,6 +63,8 @@ def _targets(func: str, targets: Targets, n: int) -> list[float]:
 
 def mse_loss(preds: Preds, targets: Targets) -> Value:
     """Mean squared error: L = (1/n) Σ (pᵢ − tᵢ)²;  ∂L/∂pᵢ = 2(pᵢ − tᵢ)/n."""
+    if (batched := batched_prediction("mse_loss", preds)) is not None:
+        return batched_losses.mse_loss(batched, _targets("mse_loss", targets, len(batched.data)))
     ps, ts = _batch("mse_loss", preds, targets)
     n = len(ps)
     diffs = [p.data - t for p, t in zip(ps, ts)]
@@ -70,6 +75,8 @@ def mse_loss(preds: Preds, targets: Targets) -> Value:
 def mae_loss(preds: Preds, targets: Targets) -> Value:
     """Mean absolute error (PyTorch's l1_loss): L = (1/n) Σ |pᵢ − tᵢ|;
     ∂L/∂pᵢ = sign(pᵢ − tᵢ)/n, and 0 where pᵢ = tᵢ."""
+    if (batched := batched_prediction("mae_loss", preds)) is not None:
+        return batched_losses.mae_loss(batched, _targets("mae_loss", targets, len(batched.data)))
     ps, ts = _batch("mae_loss", preds, targets)
     n = len(ps)
     diffs = [p.data - t for p, t in zip(ps, ts)]
@@ -84,6 +91,8 @@ def huber_loss(preds: Preds, targets: Targets, delta: float = 1.0) -> Value:
     delta = as_float(delta, "huber_loss() delta")
     if not delta > 0:
         raise ValueError(f"huber_loss() delta must be > 0; got {delta}")
+    if (batched := batched_prediction("huber_loss", preds)) is not None:
+        return batched_losses.huber_loss(batched, _targets("huber_loss", targets, len(batched.data)), delta)
     ps, ts = _batch("huber_loss", preds, targets)
     n = len(ps)
     diffs = [p.data - t for p, t in zip(ps, ts)]
@@ -101,6 +110,10 @@ def binary_cross_entropy(probs: Preds, targets: Targets) -> Value:
     The clamps keep a confident wrong prediction (p = 0 for t = 1) finite: loss 100.
     Prefer ``binary_cross_entropy_with_logits`` on raw scores: it is exact everywhere.
     """
+    if (batched := batched_prediction("binary_cross_entropy", probs)) is not None:
+        return batched_losses.binary_cross_entropy(
+            batched, _targets("binary_cross_entropy", targets, len(batched.data))
+        )
     ps, ts = _batch("binary_cross_entropy", probs, targets)
     for name, values in (("probs", [p.data for p in ps]), ("targets", ts)):
         for i, v in enumerate(values):
@@ -123,6 +136,10 @@ def binary_cross_entropy_with_logits(logits: Preds, targets: Targets) -> Value:
     L = (1/n) Σ [max(xᵢ, 0) − xᵢ·tᵢ + log(1 + e^(−|xᵢ|))]
     ∂L/∂xᵢ = (σ(xᵢ) − tᵢ)/n
     """
+    if (batched := batched_prediction("binary_cross_entropy_with_logits", logits)) is not None:
+        return batched_losses.binary_cross_entropy_with_logits(
+            batched, _targets("binary_cross_entropy_with_logits", targets, len(batched.data))
+        )
     xs, ts = _batch("binary_cross_entropy_with_logits", logits, targets)
     n = len(xs)
     terms = [max(x.data, 0.0) - x.data * t + math.log1p(math.exp(-abs(x.data))) for x, t in zip(xs, ts)]
@@ -138,6 +155,8 @@ def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
     For a batch (a list of logit lists and a list of classes), the mean over samples, each
     gradient divided by n.  Shifted by the maximum, so logits of ±1000 are fine.
     """
+    if isinstance(logits, (list, tuple)) and any(is_batched(x) for x in logits):
+        return _batched_cross_entropy(logits, targets)
     single = isinstance(targets, (int, np.integer)) and not isinstance(targets, (bool, np.bool_))
     if single:
         logits, targets = [logits], [targets]  # type: ignore[list-item]  # targets is an int here
@@ -176,6 +195,8 @@ def hinge_loss(scores: Preds, targets: Targets) -> Value:
 
     L = (1/n) Σ max(0, 1 − yᵢ·sᵢ),   ∂L/∂sᵢ = −yᵢ/n where 1 − yᵢsᵢ > 0, else 0
     """
+    if (batched := batched_prediction("hinge_loss", scores)) is not None:
+        return batched_losses.hinge_loss(batched, _targets("hinge_loss", targets, len(batched.data)))
     ss, ys = _batch("hinge_loss", scores, targets)
     for i, y in enumerate(ys):
         if y not in (1.0, -1.0):
@@ -184,3 +205,15 @@ def hinge_loss(scores: Preds, targets: Targets) -> Value:
     margins = [1.0 - y * s.data for s, y in zip(ss, ys)]
     grads = tuple(-y / n if m > 0.0 else 0.0 for m, y in zip(margins, ys))
     return Value(math.fsum(m for m in margins if m > 0.0) / n, parents=tuple(ss), local_grads=grads, op="hinge_loss")
+
+
+def _batched_cross_entropy(logits: Sequence[Value], targets: object) -> Value:
+    """cross_entropy on the list of batched class scores a model returns, checked here."""
+    n = len(next(x for x in logits if is_batched(x)).data)  # type: ignore[arg-type]
+    classes: np.ndarray = np.array(_targets("cross_entropy", targets, n))  # type: ignore[arg-type]
+    k = len(logits)
+    if np.any((classes != np.round(classes)) | (classes < 0) | (classes >= k)):
+        bad = classes[(classes != np.round(classes)) | (classes < 0) | (classes >= k)][0]
+        raise ValueError(f"cross_entropy() target {bad:g} is not a class index in [0, {k})")
+    values = as_values(logits, "cross_entropy", "logits")
+    return batched_losses.cross_entropy(values, classes.astype(int))

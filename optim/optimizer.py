@@ -75,7 +75,11 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter once from its current gradient."""
-        bad = [i for i, p in enumerate(self.params) if not math.isfinite(p.grad)]
+        try:
+            bad = [i for i, p in enumerate(self.params) if not math.isfinite(p.grad)]
+        except TypeError:  # math.isfinite refused a gradient that is not one number
+            self._reject_batched_gradients()
+            raise
         if bad:
             shown = ", ".join(
                 f"params[{i}]"
@@ -90,6 +94,18 @@ class Optimizer:
         self.steps += 1
         for p, state in zip(self.params, self.state):
             self.update(p, p.grad, state)
+
+    def _reject_batched_gradients(self) -> None:
+        for i, p in enumerate(self.params):
+            if not isinstance(p.grad, float):
+                shape = getattr(p.grad, "shape", None)
+                raise ValueError(
+                    f"{type(self).__name__}.step(): params[{i}]"
+                    + (f" ({p.label})" if p.label else "")
+                    + f" has a gradient per sample (shape {shape}), not one number: a batched Value cannot be "
+                    "a parameter. Train on a scalar loss (nn's losses, or autograd.batch_mean(v)); no parameter "
+                    "was updated"
+                )
 
     def update(self, p: Value, g: float, state: dict[str, float]) -> None:
         """Update one parameter ``p`` from its gradient ``g``, keeping what it needs in ``state``."""
