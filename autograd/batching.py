@@ -66,41 +66,41 @@ class Batched(Value):
     # ---- binary arithmetic: twins of Value.__add__ … Value.__rpow__ -----------------------
 
     def __add__(self, other: object) -> Value:
-        o = _operand(other)
+        o = _operand(other, self)
         return NotImplemented if o is None else node(self.data + o.data, (self, o), (1.0, 1.0), "+")
 
     def __radd__(self, other: object) -> Value:
-        o = _operand(other)
+        o = _operand(other, self)
         return NotImplemented if o is None else node(o.data + self.data, (o, self), (1.0, 1.0), "+")
 
     def __sub__(self, other: object) -> Value:
-        o = _operand(other)
+        o = _operand(other, self)
         return NotImplemented if o is None else node(self.data - o.data, (self, o), (1.0, -1.0), "-")
 
     def __rsub__(self, other: object) -> Value:
-        o = _operand(other)
+        o = _operand(other, self)
         return NotImplemented if o is None else node(o.data - self.data, (o, self), (1.0, -1.0), "-")
 
     def __mul__(self, other: object) -> Value:
-        o = _operand(other)
+        o = _operand(other, self)
         return NotImplemented if o is None else _mul(self, o)
 
     def __rmul__(self, other: object) -> Value:
-        o = _operand(other)
+        o = _operand(other, self)
         return NotImplemented if o is None else _mul(o, self)
 
     def __truediv__(self, other: object) -> Value:
-        o = _operand(other)
+        o = _operand(other, self)
         return NotImplemented if o is None else _div(self, o)
 
     def __rtruediv__(self, other: object) -> Value:
-        o = _operand(other)
+        o = _operand(other, self)
         return NotImplemented if o is None else _div(o, self)
 
     def __pow__(self, exponent: object) -> Value:
         if isinstance(exponent, Value):
-            return _power(self, exponent)
-        if _operand(exponent) is None:
+            return _power(self, _operand(exponent, self))  # type: ignore[arg-type]
+        if _operand(exponent, self) is None:
             return NotImplemented
         n, x = as_float(exponent), self.data
         with np.errstate(all="ignore"):
@@ -108,7 +108,7 @@ class Batched(Value):
             return node(np.power(x, n), (self,), (local,), f"**{n:g}")
 
     def __rpow__(self, base: object) -> Value:
-        o = _operand(base)
+        o = _operand(base, self)
         return NotImplemented if o is None else _power(o, self)
 
     # ---- unary operations: twins of Value.__neg__ … Value.softplus -------------------------
@@ -136,7 +136,7 @@ class Batched(Value):
             return node(s, (self,), (1.0 / (2.0 * s),), "sqrt")
 
     def tanh(self) -> Value:
-        t = np.tanh(self.data)
+        t = _tanh(self.data)
         return node(t, (self,), ((1.0 - t) * (1.0 + t),), "tanh")
 
     def sigmoid(self) -> Value:
@@ -200,16 +200,27 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-x))
 
 
-_erf_objects = np.frompyfunc(math.erf, 1, 1)  # math.erf per sample: the scalar rule's own erf (NumPy has none)
+def _per_sample_function(f):
+    """``f`` (a ``math`` function) applied to each sample: the scalar rule's own function.
+    For erf NumPy has none; for tanh, NumPy's differs from ``math.tanh`` in the last bit near
+    ±1, where the derivative (1 − t)(1 + t) turns one ulp into a relative error of 1e-11."""
+    ufunc = np.frompyfunc(f, 1, 1)
+    return lambda x: ufunc(x).astype(float)
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    return _erf_objects(x).astype(float)
+_erf = _per_sample_function(math.erf)
+_tanh = _per_sample_function(math.tanh)
 
 
-def _operand(x: object) -> Value | None:
-    """The other operand as a Value (numbers become constants), or None: as engine._operand."""
-    return engine._operand(x)
+def _operand(x: object, batched: Batched) -> Value | None:
+    """The other operand as a Value (numbers become constants), or None: as engine._operand.
+    Two batches of different lengths are refused here, before NumPy tries to combine them."""
+    o = engine._operand(x)
+    if type(o) is Batched and len(o.data) != len(batched.data):
+        raise ValueError(
+            f"batches of different lengths meet in one operation: {len(batched.data)} and {len(o.data)} samples"
+        )
+    return o
 
 
 # ---- the node: batched data, and a reduction on every edge to a scalar parent -------------
