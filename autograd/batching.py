@@ -105,7 +105,7 @@ class Batched(Value):
         n, x = as_float(exponent), self.data
         with np.errstate(all="ignore"):
             local = np.zeros_like(x) if n == 0.0 else n * np.power(x, n - 1.0)
-            return node(np.power(x, n), (self,), (local,), f"**{n:g}")
+            return unary(np.power(x, n), self, local, f"**{n:g}")
 
     def __rpow__(self, base: object) -> Value:
         o = _operand(base, self)
@@ -114,61 +114,61 @@ class Batched(Value):
     # ---- unary operations: twins of Value.__neg__ … Value.softplus -------------------------
 
     def __neg__(self) -> Value:
-        return node(-self.data, (self,), (-1.0,), "neg")
+        return unary(-self.data, self, -1.0, "neg")
 
     def __abs__(self) -> Value:
         x = self.data
-        return node(np.abs(x), (self,), (np.sign(x),), "abs")  # sign(0) = 0, sign(nan) = nan
+        return unary(np.abs(x), self, np.sign(x), "abs")  # sign(0) = 0, sign(nan) = nan
 
     def exp(self) -> Value:
         with np.errstate(over="ignore"):
             e = np.exp(self.data)
-        return node(e, (self,), (e,), "exp")
+        return unary(e, self, e, "exp")
 
     def log(self) -> Value:
         x = self.data
         with np.errstate(all="ignore"):
-            return node(np.log(x), (self,), (1.0 / x,), "log")
+            return unary(np.log(x), self, 1.0 / x, "log")
 
     def sqrt(self) -> Value:
         with np.errstate(all="ignore"):
             s = np.sqrt(self.data)
-            return node(s, (self,), (1.0 / (2.0 * s),), "sqrt")
+            return unary(s, self, 1.0 / (2.0 * s), "sqrt")
 
     def tanh(self) -> Value:
         t = _tanh(self.data)
-        return node(t, (self,), ((1.0 - t) * (1.0 + t),), "tanh")
+        return unary(t, self, (1.0 - t) * (1.0 + t), "tanh")
 
     def sigmoid(self) -> Value:
         s = sigmoid(self.data)
-        return node(s, (self,), ((1.0 - s) * s,), "sigmoid")
+        return unary(s, self, (1.0 - s) * s, "sigmoid")
 
     def relu(self) -> Value:
         x = self.data
-        negative = x <= 0.0  # nan is not, so it passes through with slope 1 (as the scalar rule)
-        return node(np.where(negative, 0.0, x), (self,), (np.where(negative, 0.0, 1.0),), "relu")
+        passes = ~(x <= 0.0)  # nan is not <= 0, so it passes through with slope 1 (as the scalar rule)
+        return unary(np.where(passes, x, 0.0), self, passes.astype(float), "relu")
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         slope = as_float(negative_slope, "leaky_relu() negative_slope")
         x = self.data
         positive = x > 0.0
-        return node(np.where(positive, x, slope * x), (self,), (np.where(positive, 1.0, slope),), "leaky_relu")
+        return unary(np.where(positive, x, slope * x), self, np.where(positive, 1.0, slope), "leaky_relu")
 
     def gelu(self) -> Value:
         x = self.data
         cdf = 0.5 * (1.0 + _erf(x * engine._SQRT1_2))
         pdf = engine._INV_SQRT_2PI * np.exp(-0.5 * x * x)
-        return node(x * cdf, (self,), (cdf + x * pdf,), "gelu")
+        return unary(x * cdf, self, cdf + x * pdf, "gelu")
 
     def silu(self) -> Value:
         x = self.data
         s = sigmoid(x)
-        return node(x * s, (self,), (s * (1.0 + x * (1.0 - s)),), "silu")
+        return unary(x * s, self, s * (1.0 + x * (1.0 - s)), "silu")
 
     def softplus(self) -> Value:
         x = self.data
         out = np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
-        return node(out, (self,), (sigmoid(x),), "softplus")
+        return unary(out, self, sigmoid(x), "softplus")
 
 
 def _mul(a: Value, b: Value) -> Value:
@@ -283,6 +283,17 @@ class WeightGradient(SumOverSamples):
         if not isinstance(grad, np.ndarray):
             return float(np.sum(self.local) * grad)
         return float(self.columns.product(grad)[self.i])
+
+
+def unary(data: np.ndarray, parent: Batched, local_grad: Data, op: str) -> Value:
+    """``node`` for an operation on one batched parent, where nothing needs wrapping (hot path)."""
+    out: Batched = engine._new(Batched)
+    out.data, out.grad, out.label, out._index = data, 0.0, "", engine._next_index()
+    if engine._grad_enabled:
+        out.op, out.parents, out.local_grads = op, (parent,), (local_grad,)
+    else:
+        out.op, out.parents, out.local_grads = "", (), ()
+    return out
 
 
 def node(data: Data, parents: tuple, local_grads: tuple, op: str) -> Value:
@@ -475,12 +486,33 @@ def dot_(xs: list[Value], ws: list[Value], b: Value | None) -> Value:
 
 def _dot_node(xs: Sequence[Value], ws: Sequence[Value], b: Value | None, X: np.ndarray, z: np.ndarray, w) -> Value:
     """One neuron's batched dot node, given its inputs stacked as X and its pre-activation z."""
+    return _dot_nodes(xs, [(ws, b)], X, z[None, :], w[None, :])[0]
+
+
+def _dot_nodes(xs, neurons, X: np.ndarray, Z: np.ndarray, W: np.ndarray) -> list[Value]:
+    """The dot nodes of neurons that share their inputs (stacked as X, n_inputs × n_samples):
+    neuron j is Z[j] = W[j]·X + b[j].  They also share their weights' local derivatives (the
+    rows of X, one ``WeightGradient`` each), so building a layer makes n_inputs of them, not
+    one per weight.  The nodes are assembled here directly: every wrapping is known."""
+    if engine.is_grad_enabled() is False:
+        return [node(z, (), (), "dot") for z in Z]
     shared = _Columns(X)
-    x_grads = tuple(float(wi) for wi in w)
-    w_grads = tuple(WeightGradient(shared, i) for i in range(len(ws)))
-    if b is None:
-        return node(z, (*xs, *ws), (*x_grads, *w_grads), "dot")
-    return node(z, (*xs, *ws, b), (*x_grads, *w_grads, SumOverSamples(1.0)), "dot")
+    w_grads = tuple(WeightGradient(shared, i) for i in range(len(xs)))
+    scalar_xs = [k for k, x in enumerate(xs) if type(x) is not Batched]
+    out = []
+    for (ws, bias), z, w in zip(neurons, Z, W.tolist()):
+        x_grads = w if not scalar_xs else [SumOverSamples(g) if k in scalar_xs else g for k, g in enumerate(w)]
+        dot: Value = engine._new(Batched)
+        dot.data, dot.grad, dot.label, dot._index, dot.op = z, 0.0, "", engine._next_index(), "dot"
+        if bias is None:
+            dot.parents, dot.local_grads = (*xs, *ws), (*x_grads, *w_grads)
+        else:
+            dot.parents, dot.local_grads = (*xs, *ws, bias), (*x_grads, *w_grads, _ONE_SUMMED)
+        out.append(dot)
+    return out
+
+
+_ONE_SUMMED = SumOverSamples(1.0)  # ∂(w·x + b)/∂b = 1 for every sample: b's gradient is Σ g
 
 
 def layer(xs: Sequence[Value], neurons: Sequence[tuple[Sequence[Value], Value]]) -> list[Value]:
@@ -489,8 +521,7 @@ def layer(xs: Sequence[Value], neurons: Sequence[tuple[Sequence[Value], Value]])
     X = columns(xs)
     W = np.array([[w.data for w in ws] for ws, _ in neurons])
     b = np.array([bias.data for _, bias in neurons])
-    Z = W @ X + b[:, None]
-    return [_dot_node(xs, ws, bias, X, Z[j], W[j]) for j, (ws, bias) in enumerate(neurons)]
+    return _dot_nodes(xs, neurons, X, W @ X + b[:, None], W)
 
 
 def logsumexp_(xs: list[Value]) -> Value:

@@ -31,13 +31,11 @@ def as_values(values: Iterable[Scalar], func: str, arg: str = "values") -> list[
     """
     if isinstance(values, (Value, str, bytes)) or not isinstance(values, Iterable):
         raise TypeError(f"{func}() {arg} must be a sequence of Values or numbers; got {type_name(values)}")
-    out = []
-    for i, v in enumerate(values):
-        if isinstance(v, Value):
-            out.append(v)
-        else:
+    out: list = list(values)
+    for i, v in enumerate(out):
+        if not isinstance(v, Value):
             try:
-                out.append(constant(as_float(v)))
+                out[i] = constant(as_float(v))
             except TypeError as e:
                 raise TypeError(f"{func}() {arg}[{i}]: {e}") from None
     if not out:

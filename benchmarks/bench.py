@@ -15,6 +15,9 @@ the garbage collector disabled for both engines:
   chain         forward + backward over a long mixed expression, time per node
   memory        bytes per graph node (tracemalloc) while the moons-scalar graph is built
   depth         backward over a chain of 1,000,000 nodes (micrograd's recursive sort fails)
+
+Then batched mode (benchmarks/batched.py): the moons step and scikit-learn's digits with
+micrograd, the scalar path, batched mode, hand-written NumPy and PyTorch side by side.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import numpy as np
 import autograd
 import nn
 from autograd import Value
+from benchmarks import batched
 from examples.moons import ALPHA, make_moons
 from optim import SGD
 
@@ -199,6 +203,7 @@ def chain(value_cls, n):
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="chainrule vs micrograd 0.1.0")
     parser.add_argument("--quick", action="store_true", help="fewer repeats (rough numbers)")
+    parser.add_argument("--scalar-only", action="store_true", help="leave out the batched-mode table")
     args = parser.parse_args(argv)
     rep_slow, rep_fast = (1, 3) if args.quick else (3, 15)
 
@@ -264,6 +269,8 @@ def main(argv=None) -> None:
         print(f"{name:<24}{theirs:>12.2f}{ours:>12.2f}{theirs / ours:>8.1f}×  {unit}")
     print(f"{'depth        (1M chain)':<24}{mg_depth:>12}{t_depth:>12.2f}{'':>9}  s backward "
           f"({count_nodes(out, lambda v: v.parents):,} nodes)")
+    if not args.scalar_only:
+        batched.main(mg_step, mg_model, np.asarray(X, dtype=float), np.asarray(y, dtype=float), quick=args.quick)
 
 
 def _mg_backward(out):

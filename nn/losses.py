@@ -55,7 +55,10 @@ def _targets(func: str, targets: Targets, n: int) -> list[float]:
                 f"{func}() targets must be one number per sample: a 1-D sequence or an (n, 1) column; "
                 f"got an array of shape {column.shape}"
             )
-    ts = [as_float(t, f"{func}() targets[{i}]") for i, t in enumerate(column)]
+    if isinstance(column, np.ndarray) and column.dtype.kind in "biuf":
+        ts = column.astype(float).tolist()  # numbers already: no need to check them one by one
+    else:
+        ts = [as_float(t, f"{func}() targets[{i}]") for i, t in enumerate(column)]
     if n != len(ts):
         raise ValueError(f"{func}() got {n} predictions but {len(ts)} targets")
     return ts

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from examples import backprop, draw_graph, loss_functions, moons, optimizer_race
+from examples import backprop, digits, draw_graph, loss_functions, moons, optimizer_race
 from tests.conftest import needs_dot
 
 
@@ -192,3 +192,38 @@ def test_moons_data_is_two_labelled_half_circles():
 def test_every_example_has_help(name):
     result = subprocess.run([sys.executable, "-m", f"examples.{name}", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "usage:" in result.stdout
+
+
+# ---- digits in batched mode -----------------------------------------------------------------
+
+
+def test_digits_trains_to_96_percent_in_batched_mode(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    model, history = digits.main(["--epochs", "8", "--out", str(tmp_path)])
+    assert history[-1][2] >= 0.96
+    out = capsys.readouterr().out
+    assert "s/epoch" in out and "test accuracy" in out
+    # the predictions are the model's, checked against NumPy matrices written here
+    X_train, X_test, y_train, y_test = digits.load_split()
+    W1 = np.array([[w.data for w in n.w] for n in model.layers[0].neurons])
+    b1 = np.array([n.b.data for n in model.layers[0].neurons])
+    W2 = np.array([[w.data for w in n.w] for n in model.layers[1].neurons])
+    b2 = np.array([n.b.data for n in model.layers[1].neurons])
+    logits = np.maximum(X_test @ W1.T + b1, 0) @ W2.T + b2
+    assert np.array_equal(digits.predict(model, X_test), logits.argmax(axis=1))
+    assert abs(np.mean(logits.argmax(axis=1) == y_test) - history[-1][2]) < 1e-12
+
+
+def test_digits_scalar_and_batched_training_agree():
+    pytest.importorskip("sklearn")
+    _, _, batched = digits.train(epochs=1, batch_size=64)
+    _, _, scalar = digits.train(epochs=1, batch_size=64, scalar=True)
+    assert abs(batched[0][1] - scalar[0][1]) < 1e-9 and batched[0][2] == scalar[0][2]
+
+
+def test_digits_without_scikit_learn_names_the_extra(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    with pytest.raises(SystemExit) as exit_info:
+        digits.main(["--epochs", "1"])
+    assert "chainrule[digits]" in str(exit_info.value)

@@ -47,6 +47,12 @@ def test_backward_steps_prints_what_the_readme_says():
     assert f"a.grad = {-3 * slope:.4g}" in printed and f"b.grad = {2 * slope:.4g}" in printed
 
 
+def test_batched_mode_example_prints_equal_losses():
+    got, _ = printed_by_section("## Batched mode")
+    batched, per_sample = got.split()
+    assert batched == per_sample
+
+
 def test_every_python_block_runs_in_order_in_one_namespace(tmp_path, monkeypatch):
     """What a reader pastes, top to bottom, into one fresh interpreter works as written."""
     monkeypatch.chdir(tmp_path)  # blocks may write files
@@ -80,7 +86,7 @@ def test_example_output_excerpts_are_what_the_examples_print(tmp_path):
     import sys
 
     blocks = re.findall(r"<!-- output: (\S+)(.*?) -->\n```text\n(.*?)```", README, flags=re.S)
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     for module, args, excerpt in blocks:
         result = subprocess.run([sys.executable, "-m", module, *args.split(), *(["--out", str(tmp_path)]
                                  if module in ("examples.backprop", "examples.moons") else [])],

@@ -1,0 +1,292 @@
+"""Batched mode side by side: micrograd, the scalar path, batched mode, hand-written NumPy and
+PyTorch (CPU, float64, one thread), on micrograd's moons step and on scikit-learn's digits.
+
+Every implementation starts from the same weights and computes the same loss; the losses of
+the first step are printed side by side.  PyTorch and scikit-learn are optional: a missing
+one leaves its rows out and says how to install it.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import tracemalloc
+
+import numpy as np
+
+import autograd
+import nn
+from autograd import batch
+from examples.moons import ALPHA
+from optim import SGD
+
+LR = 0.5
+DIGITS_LR = 0.1
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - optional
+    torch = None
+
+
+def median_ms(step, repeats: int, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3
+
+
+def weights_of(model: nn.MLP) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each layer's (W, b), W of shape (nout, nin), as NumPy arrays (copies)."""
+    return [
+        (np.array([[w.data for w in n.w] for n in layer.neurons]), np.array([n.b.data for n in layer.neurons]))
+        for layer in model.layers
+    ]
+
+
+# ---- moons: hinge + L2, full batch, SGD ------------------------------------------------------
+
+
+def ours_moons(model: nn.MLP, X, y, batched: bool):
+    params = model.parameters()
+    opt = SGD(params, lr=LR)
+    rows = [list(map(float, x)) for x in X]
+
+    def step():
+        scores = model(batch(X)) if batched else [model(x) for x in rows]
+        total = nn.hinge_loss(scores, y) + ALPHA * autograd.dot(params, params)
+        opt.zero_grad()
+        total.backward()
+        opt.step()
+        return total.data
+
+    return step
+
+
+def numpy_moons(weights, X, y):
+    """The same step by hand: matrix forward, matrix backward, SGD."""
+    Ws = [W.copy() for W, _ in weights]
+    bs = [b.copy() for _, b in weights]
+
+    def step():
+        hs, zs = [X], []
+        for i, (W, b) in enumerate(zip(Ws, bs)):
+            z = hs[-1] @ W.T + b
+            zs.append(z)
+            hs.append(np.maximum(z, 0.0) if i < len(Ws) - 1 else z)
+        s = hs[-1][:, 0]
+        margins = 1.0 - y * s
+        loss = np.sum(margins[margins > 0]) / len(y) + ALPHA * sum(np.sum(W * W) + np.sum(b * b) for W, b in zip(Ws, bs))
+        g = np.where(margins > 0, -y / len(y), 0.0)[:, None]
+        for i in reversed(range(len(Ws))):
+            if i < len(Ws) - 1:
+                g = g * (zs[i] > 0)
+            gW, gb = g.T @ hs[i] + 2 * ALPHA * Ws[i], g.sum(axis=0) + 2 * ALPHA * bs[i]
+            g = g @ Ws[i]
+            Ws[i] -= LR * gW
+            bs[i] -= LR * gb
+        return loss
+
+    return step
+
+
+def torch_model(weights, activation):
+    layers = []
+    for i, (W, b) in enumerate(weights):
+        linear = torch.nn.Linear(W.shape[1], W.shape[0]).double()
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W))
+            linear.bias.copy_(torch.from_numpy(b))
+        layers.append(linear)
+        if i < len(weights) - 1:
+            layers.append(activation())
+    return torch.nn.Sequential(*layers)
+
+
+def torch_moons(weights, X, y):
+    model = torch_model(weights, torch.nn.ReLU)
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+
+    def step():
+        s = model(Xt)[:, 0]
+        total = torch.relu(1 - yt * s).mean() + ALPHA * sum((p * p).sum() for p in model.parameters())
+        opt.zero_grad()
+        total.backward()
+        opt.step()
+        return total.item()
+
+    return step
+
+
+def graph_bytes(build) -> int:
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    root = build()
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del root
+    return used
+
+
+# ---- digits: MLP(64, [32, 10]), cross-entropy, SGD -------------------------------------------
+
+
+def load_digits_split():
+    from examples.digits import load_split
+
+    return load_split()
+
+
+def ours_digits(model, X, y, batched: bool):
+    opt = SGD(model.parameters(), lr=DIGITS_LR)
+    rows = [list(map(float, x)) for x in X]
+    classes = [int(c) for c in y]
+
+    def step(lo=0, hi=len(X)):
+        logits = model(batch(X[lo:hi])) if batched else [model(x) for x in rows[lo:hi]]
+        loss = nn.cross_entropy(logits, y[lo:hi] if batched else classes[lo:hi])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.data
+
+    return step
+
+
+def numpy_digits(weights, X, y):
+    Ws = [W.copy() for W, _ in weights]
+    bs = [b.copy() for _, b in weights]
+
+    def step(lo=0, hi=len(X)):
+        x, c = X[lo:hi], y[lo:hi]
+        z1 = x @ Ws[0].T + bs[0]
+        h = np.maximum(z1, 0.0)
+        z2 = h @ Ws[1].T + bs[1]
+        m = z2.max(axis=1, keepdims=True)
+        e = np.exp(z2 - m)
+        total = e.sum(axis=1, keepdims=True)
+        loss = np.mean(m[:, 0] + np.log(total[:, 0]) - z2[np.arange(len(c)), c])
+        g2 = e / total
+        g2[np.arange(len(c)), c] -= 1.0
+        g2 /= len(c)
+        g1 = (g2 @ Ws[1]) * (z1 > 0)
+        for W, b, g, inp in ((Ws[1], bs[1], g2, h), (Ws[0], bs[0], g1, x)):
+            W -= DIGITS_LR * (g.T @ inp)
+            b -= DIGITS_LR * g.sum(axis=0)
+        return loss
+
+    return step
+
+
+def torch_digits(weights, X, y):
+    model = torch_model(weights, torch.nn.ReLU)
+    opt = torch.optim.SGD(model.parameters(), lr=DIGITS_LR)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+
+    def step(lo=0, hi=len(X)):
+        loss = torch.nn.functional.cross_entropy(model(Xt[lo:hi]), yt[lo:hi])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def epoch(step, n: int, size: int):
+    def run():
+        for lo in range(0, n, size):
+            step(lo, min(lo + size, n))
+
+    return run
+
+
+def main(mg_step=None, mg_model=None, X=None, y=None, quick: bool = False) -> None:
+    """Print the batched-mode table.  ``mg_step``/``mg_model`` are micrograd's moons step and
+    model from bench.py (the weights every implementation here starts from)."""
+    from benchmarks.bench import copy_weights
+
+    reps = 20 if quick else 200
+    if torch is not None:
+        torch.set_num_threads(1)
+    rows = []
+
+    # moons: every implementation from micrograd's weights
+    def fresh():
+        model = nn.MLP(2, [16, 16, 1], seed=0)
+        copy_weights(mg_model, model)
+        return model
+
+    steps = {
+        "scalar": ours_moons(fresh(), X, y, batched=False),
+        "batched": ours_moons(fresh(), X, y, batched=True),
+        "numpy": numpy_moons(weights_of(fresh()), X, y),
+    }
+    if torch is not None:
+        steps["torch"] = torch_moons(weights_of(fresh()), X, y)
+    first = {name: float(step()) for name, step in steps.items()}
+    print("\nbatched mode — first moons step's loss from the same weights:")
+    print("  " + " | ".join(f"{name} {loss:.15f}" for name, loss in first.items()))
+    times = {
+        "scalar": median_ms(steps["scalar"], max(3, reps // 10)),
+        **{name: median_ms(steps[name], reps) for name in steps if name != "scalar"},
+    }
+    times["micrograd"] = median_ms(mg_step, 1 if quick else 3, warmup=0)
+    rows.append(("moons step (100 samples)", times))
+
+    model = fresh()
+    scalar_bytes = graph_bytes(lambda: nn.hinge_loss([model(list(map(float, x))) for x in X], y))
+    batched_bytes = graph_bytes(lambda: nn.hinge_loss(model(batch(X)), y))
+
+    # digits
+    try:
+        Xtr, Xte, ytr, yte = load_digits_split()
+    except ModuleNotFoundError as missing:
+        print(f"\n(digits rows left out: {missing})")
+        Xtr = None
+    if Xtr is not None:
+        weights = weights_of(nn.MLP(64, [32, 10], seed=0))
+
+        def fresh_digits():
+            return nn.MLP(64, [32, 10], seed=0)
+
+        digit_steps = {
+            "scalar": ours_digits(fresh_digits(), Xtr, ytr, batched=False),
+            "batched": ours_digits(fresh_digits(), Xtr, ytr, batched=True),
+            "numpy": numpy_digits(weights, Xtr, ytr),
+        }
+        if torch is not None:
+            digit_steps["torch"] = torch_digits(weights, Xtr, ytr)
+        first = {name: float(step()) for name, step in digit_steps.items()}
+        print("batched mode — first digits full-batch step's loss from the same weights:")
+        print("  " + " | ".join(f"{name} {loss:.15f}" for name, loss in first.items()))
+        n = len(Xtr)
+        full = {name: median_ms(step, 2 if name == "scalar" else max(5, reps // 10), warmup=1)
+                for name, step in digit_steps.items()}
+        rows.append((f"digits full batch ({n})", full))
+        mini = {name: median_ms(epoch(step, n, 32), 1 if name == "scalar" else 5, warmup=1 if name != "scalar" else 0)
+                for name, step in digit_steps.items()}
+        rows.append(("digits epoch, batches of 32", mini))
+
+    columns = ["micrograd", "scalar", "batched", "numpy", "torch"]
+    print(f"\n{'batched mode (ms)':<30}" + "".join(f"{c:>11}" for c in columns) + "   batched vs")
+    for name, t in rows:
+        cells = "".join(f"{t[c]:>11.2f}" if c in t else f"{'—':>11}" for c in columns)
+        ratios = []
+        if "micrograd" in t:
+            ratios.append(f"micrograd {t['micrograd'] / t['batched']:.0f}× faster")
+        ratios.append(f"scalar {t['scalar'] / t['batched']:.1f}× faster")
+        if "torch" in t:
+            ratios.append(f"torch {t['batched'] / t['torch']:.2f}× its time")
+        print(f"{name:<30}{cells}   " + ", ".join(ratios))
+    print(f"{'moons graph memory':<30}  scalar {scalar_bytes / 1e3:.0f} kB, batched {batched_bytes / 1e3:.0f} kB "
+          f"({scalar_bytes / batched_bytes:.1f}× smaller)")
+    if torch is None:
+        print("(torch rows left out: pip install torch, a large download)")
