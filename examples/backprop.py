@@ -21,11 +21,11 @@ import numpy as np
 
 import nn
 from autograd import GraphvizNotInstalled, MissingExtra, Value, animate_backward, backward_steps, save_graph
+from autograd.extras import require
+from nn.plots import plot_loss
 from optim import SGD
 
-# The lesson's data: label 1 when x₁ + x₂ > 1.
-X = np.array([[0.1, 0.9], [0.8, 0.4], [0.3, 0.2], [0.9, 0.8], [0.2, 0.5], [0.7, 0.6], [0.1, 0.1], [0.6, 0.9]])
-Y = np.array([1, 1, 0, 1, 0, 1, 0, 1])
+X, Y = nn.data.lesson_data()  # the lesson's eight points: label 1 when x₁ + x₂ > 1
 SIZES = [2, 3, 2, 1]
 
 
@@ -74,8 +74,8 @@ def write_animation(loss: Value, out: Path) -> list[Path]:
     return written
 
 
-def train(epochs: int = 2000, lr: float = 1.0, report_every: int = 200):
-    """Train; returns (model, [(epoch, loss)] at each report)."""
+def train(epochs: int = 2000, lr: float = 1.0, report_every: int = 200, curve: list[float] | None = None):
+    """Train; returns (model, [(epoch, loss)] at each report).  ``curve`` collects every epoch's loss."""
     model = build_network()
     opt = SGD(model.parameters(), lr=lr)
     history = []
@@ -84,9 +84,23 @@ def train(epochs: int = 2000, lr: float = 1.0, report_every: int = 200):
         loss = nn.mse_loss([model(x) for x in X], Y)  # L = (1/8) Σ (ŷ − y)²
         loss.backward()  # error flows backwards: every weight gets ∂L/∂w
         opt.step()  # w ← w − lr · ∂L/∂w
+        if curve is not None:
+            curve.append(loss.data)
         if epoch % report_every == 0 or epoch == epochs - 1:
             history.append((epoch, loss.data))
     return model, history
+
+
+def save_loss_curve(curve: list[float], path: Path) -> Path:
+    plt = require("matplotlib.pyplot", "plots", "The loss curve")
+    ax = plot_loss(curve)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("MSE over the 8 samples")
+    ax.set_title("The lesson's 2 → 3 → 2 → 1 network learning x₁ + x₂ > 1")
+    ax.figure.tight_layout()
+    ax.figure.savefig(path, dpi=120)
+    plt.close(ax.figure)
+    return path
 
 
 def main(argv: list[str] | None = None):
@@ -110,7 +124,8 @@ def main(argv: list[str] | None = None):
     output_neuron = steps.of(loss, output, output.parents[0])
     print(f"\nBackward through the output neuron for sample 1 (before training), step by step:\n{output_neuron}")
 
-    model, history = train(args.epochs, args.lr, max(1, args.epochs // 10))
+    curve: list[float] = []
+    model, history = train(args.epochs, args.lr, max(1, args.epochs // 10), curve)
     print()
     for epoch, loss_value in history:
         print(f"Epoch {epoch:5d}  loss {loss_value:.6f}")
@@ -122,6 +137,10 @@ def main(argv: list[str] | None = None):
         correct += (p > 0.5) == y
         print(f"  {x[0]:.1f}   {x[1]:.1f}   {p:.4f}     {y}")
     print(f"Accuracy: {correct}/{len(X)}")
+    try:
+        print(f"The loss, epoch by epoch: {save_loss_curve(curve, args.out / 'backprop_loss.png')}")
+    except MissingExtra:
+        print('(To plot the loss curve: pip install -e ".[plots]")')
 
     # After training: the same sample's loss; its gradients are now tiny (the loss is small).
     model.zero_grad()

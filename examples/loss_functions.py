@@ -5,19 +5,27 @@ Part 2, classification: binary cross-entropy for a confident-right, an unsure an
 confident-wrong prediction of a true label 1, with the gradient that training would
 follow, both with respect to the probability p and to the raw score (logit) behind it.
 
-Run: python -m examples.loss_functions
+With matplotlib it also plots, for a true label of 1, the loss and its gradient against the
+predicted probability p for MSE and cross-entropy: MSE's gradient stays small even when the
+model is confidently wrong, cross-entropy's grows without bound.
+
+Run: python -m examples.loss_functions [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
+
+import numpy as np
 
 import nn
-from autograd import Value
+from autograd import Value, batch
+from autograd.extras import MissingExtra, require
 
-ACTUAL = [3.0, 5.0, 7.0, 9.0]
-PREDICTED = [2.8, 5.3, 6.5, 9.2]
+ACTUAL = nn.data.LESSON_ACTUAL.tolist()  # the lesson's regression numbers
+PREDICTED = nn.data.LESSON_PREDICTED.tolist()
 CASES = [("confident & right", 0.95), ("unsure", 0.5), ("confident & wrong", 0.05)]  # p(label = 1)
 
 
@@ -46,8 +54,44 @@ def classification_table() -> list[tuple[str, float, float, float]]:
     return rows
 
 
+def confidence_curves(n: int = 199) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """p from 0.005 to 0.995, and for a true label 1 each loss and its gradient ∂loss/∂p at every
+    p; the gradients come from one batched backward pass per loss (each sample a prediction)."""
+    ps = np.linspace(0.005, 0.995, n)
+    curves = {}
+    for name, loss_fn in (("MSE", nn.mse_loss), ("cross-entropy", nn.binary_cross_entropy)):
+        (p,) = batch(ps)
+        loss_fn(p, np.ones(n)).backward()  # the mean over the samples: ∂/∂pᵢ is sample i's gradient / n
+        values = np.array([loss_fn(Value(x), 1.0).data for x in ps])  # each sample's own loss
+        curves[name] = (values, p.grad * n)
+    return ps, curves
+
+
+def save_confidence_plot(path: Path) -> Path:
+    plt = require("matplotlib.pyplot", "plots", "The confidence plot")
+    ps, curves = confidence_curves()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    for name, (values, grads) in curves.items():
+        left.plot(ps, values, label=name)
+        right.plot(ps, grads, label=name)
+    left.set_title("loss for a true label of 1")
+    right.set_title("gradient ∂loss/∂p")
+    right.set_ylim(-20, 1)
+    for ax in (left, right):
+        ax.set_xlabel("predicted probability p of label 1")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle("See how confidence affects loss: cross-entropy punishes confident mistakes", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
-    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("graphs"), help="where to save the plot (default graphs/)")
+    args = parser.parse_args(argv)
     print("=== Regression losses ===")
     print(f"actual    {ACTUAL}\npredicted {PREDICTED}\n")
     notes = {"MSE": "squares errors: penalises big ones", "MAE": "every unit of error costs the same",
@@ -65,6 +109,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nThe confidently wrong prediction costs {wrong_loss / right_loss:.0f}× the confident right one, and"
           f"\nits gradient is {wrong_dp / right_dp:.0f}× as steep: cross-entropy pushes hardest where the model"
           "\nis most wrong. With respect to the logit the gradient is simply p − y, never steeper than 1.")
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        print(f"\nLoss and gradient against confidence: {save_confidence_plot(args.out / 'confidence.png')}")
+    except MissingExtra:
+        print('\n(To plot loss and gradient against confidence: pip install -e ".[plots]")')
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """micrograd's demo: a 2 → 16 → 16 → 1 ReLU network separates two interleaved moons.
 
-Two-moons data (made with NumPy), MLP(2, [16, 16, 1]) with micrograd's initialisation,
+Two-moons data (scikit-learn's, made by nn.data without it), MLP(2, [16, 16, 1]) with micrograd's initialisation,
 max-margin (hinge) loss plus 1e-4 · Σ p² (L2), and 100 steps of SGD whose learning rate
 falls from 1.0 as lr = 1.0 − 0.9·k/100.  It reaches 100% training accuracy.  With
 matplotlib installed (pip install -e ".[plots]") it also saves the decision boundary and
@@ -19,24 +19,18 @@ import numpy as np
 
 import autograd
 import nn
-from autograd import no_grad
+from autograd.extras import MissingExtra, require
+from nn.plots import plot_decision_boundary, plot_loss
 from optim import SGD, FunctionLR
 
 ALPHA = 1e-4  # L2 strength
 
 
 def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaving half circles with Gaussian noise; labels −1 (upper) and +1 (lower)."""
-    rng = np.random.default_rng(seed)
-    n_upper = n_samples // 2
-    n_lower = n_samples - n_upper
-    t_upper = np.linspace(0, np.pi, n_upper)
-    t_lower = np.linspace(0, np.pi, n_lower)
-    X = np.concatenate([np.column_stack([np.cos(t_upper), np.sin(t_upper)]),
-                        np.column_stack([1 - np.cos(t_lower), 0.5 - np.sin(t_lower)])])
-    X += rng.normal(0.0, noise, X.shape)
-    y = np.concatenate([-np.ones(n_upper), np.ones(n_lower)])
-    return X, y
+    """micrograd's data: scikit-learn's two moons (``nn.data.make_moons``, the same arrays) with
+    labels −1 (upper moon) and +1 (lower), as the hinge loss wants them."""
+    X, y = nn.data.make_moons(n_samples, noise=noise, random_state=seed)
+    return X, 2.0 * y - 1.0
 
 
 def train(X: np.ndarray, y: np.ndarray, steps: int = 100, seed: int = 1, report=None):
@@ -65,47 +59,22 @@ def train(X: np.ndarray, y: np.ndarray, steps: int = 100, seed: int = 1, report=
     return model, history
 
 
-@no_grad()
-def decision_grid(model: nn.MLP, X: np.ndarray, h: float = 0.05):
-    """The model's score on a grid covering the data (no graph is recorded)."""
-    xs = np.arange(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, h)
-    ys = np.arange(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, h)
-    scores = np.array([[model([a, b]).data for a in xs] for b in ys])
-    return xs, ys, scores
-
-
 def save_plots(model, X, y, history, out: Path) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """The decision boundary and the loss curve as PNG (with nn.plots; needs matplotlib)."""
+    plt = require("matplotlib.pyplot", "plots", "Saving the moons plots")
     out.mkdir(parents=True, exist_ok=True)
-    xs, ys, scores = decision_grid(model, X)
-    fig, ax = plt.subplots(figsize=(5.5, 4.5), dpi=120)
-    ax.contourf(xs, ys, scores > 0, levels=1, colors=["#c6dbef", "#fdd0a2"], alpha=0.9)
-    ax.contour(xs, ys, scores, levels=[0.0], colors="#333333", linewidths=1.2)
-    for label, marker, color in ((-1, "o", "#08519c"), (1, "s", "#a63603")):
-        pts = X[y == label]
-        ax.scatter(pts[:, 0], pts[:, 1], marker=marker, s=22, c=color, edgecolors="white", linewidths=0.5,
-                   label=f"class {label:+d}")
+    ax = plot_decision_boundary(model, X, y)
     ax.set_title(f"MLP(2, [16, 16, 1]) decision boundary, accuracy {history[-1][1]:.0%}")
-    ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
     boundary = out / "moons_boundary.png"
-    fig.savefig(boundary)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(5.5, 3.2), dpi=120)
-    ax.plot(range(1, len(history) + 1), [loss for loss, _ in history], color="#08519c")
-    ax.set_xlabel("step")
+    ax.figure.tight_layout()
+    ax.figure.savefig(boundary, dpi=120)
+    plt.close(ax.figure)
+    ax = plot_loss([loss for loss, _ in history])
     ax.set_ylabel("hinge loss + L2")
-    ax.set_yscale("log")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
     curve = out / "moons_loss.png"
-    fig.savefig(curve)
-    plt.close(fig)
+    ax.figure.tight_layout()
+    ax.figure.savefig(curve, dpi=120)
+    plt.close(ax.figure)
     return [boundary, curve]
 
 
@@ -133,12 +102,10 @@ def main(argv: list[str] | None = None):
     model, history = train(X, y, args.steps, args.seed, report)
     print(f"Final: loss {history[-1][0]:.4f}, training accuracy {history[-1][1]:.0%}")
     try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        print('To save the decision boundary and loss curve as PNG: pip install -e ".[plots]" (matplotlib)')
-    else:
         for path in save_plots(model, X, y, history, args.out):
             print(f"wrote {path}")
+    except MissingExtra:
+        print('To save the decision boundary and loss curve as PNG: pip install -e ".[plots]" (matplotlib)')
     return model, history
 
 

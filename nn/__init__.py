@@ -6,10 +6,12 @@
 MLP(2 → 16 → 16 → 1, relu; 337 parameters)
 
 Reading order: ``layers.py`` (Neuron, Layer, MLP), ``losses.py``, ``module.py``
-(parameters, state_dict, save/load), ``init.py`` (initialisation schemes).
+(parameters, state_dict, save/load), ``init.py`` (initialisation schemes); then
+``batched_losses.py``, ``data.py`` (the lesson's data, make_moons), ``plots.py`` and
+``torch_bridge.py`` (to_torch).
 """
 
-from . import init
+from . import data, init, plots
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .losses import (
     binary_cross_entropy,
@@ -21,6 +23,7 @@ from .losses import (
     mse_loss,
 )
 from .module import Module
+from .torch_bridge import to_torch
 
 __all__ = [
     "Module",
@@ -36,4 +39,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "hinge_loss",
+    "data",
+    "plots",
+    "to_torch",
 ]

@@ -174,6 +174,7 @@ def test_moons_reaches_full_accuracy():
 
 def test_moons_small_run_prints_progress_and_explains_plots(monkeypatch, capsys, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if matplotlib were not installed
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     moons.main(["--steps", "10", "--samples", "20", "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert "step   1/10" in out and "step  10/10" in out and "Final: loss" in out
