@@ -10,7 +10,8 @@ import numpy as np
 
 from autograd.engine import type_name
 
-# The lesson's classification data: label 1 when x₁ + x₂ > 1.
+# The lesson's classification data: label 1 when x₁ + x₂ > 1 (its first point, 0.1 + 0.9, sums to
+# exactly 1 and is labelled 1).
 LESSON_X = np.array([[0.1, 0.9], [0.8, 0.4], [0.3, 0.2], [0.9, 0.8], [0.2, 0.5], [0.7, 0.6], [0.1, 0.1], [0.6, 0.9]])
 LESSON_Y = np.array([1, 1, 0, 1, 0, 1, 0, 1])
 

@@ -29,7 +29,7 @@ _TORCH_ACTIVATIONS = {
 def to_torch(model: MLP | Layer | Neuron) -> Any:
     """``model`` as a float64 ``torch.nn.Sequential`` with the same weights: Linear(nin, nout)
     for each layer (weight[j, k] = the weight from input k to neuron j), then its activation."""
-    torch = require("torch", "torch", "to_torch()")
+    layers: list[Any]
     if isinstance(model, MLP):
         layers = model.layers
     elif isinstance(model, Layer):
@@ -38,6 +38,7 @@ def to_torch(model: MLP | Layer | Neuron) -> Any:
         layers = [_single(model)]
     else:
         raise TypeError(f"to_torch() takes an nn.MLP, nn.Layer or nn.Neuron; got {type(model).__name__}")
+    torch = require("torch", "torch", "to_torch()")
     modules = []
     for layer in layers:
         W = np.array([[w.data for w in n.w] for n in layer.neurons])
