@@ -1,0 +1,61 @@
+"""Every notebook runs top to bottom (the README's test command runs them), and each stored
+notebook holds its script's cells, so what GitHub shows is what the scripts say."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("nbclient")
+pytest.importorskip("jupytext")
+pytest.importorskip("matplotlib")
+
+ROOT = Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location("notebook_build", ROOT / "notebooks" / "build.py")
+build = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(build)
+
+import jupytext  # noqa: E402
+import nbformat  # noqa: E402
+
+SCRIPTS = build.scripts()
+
+
+def text_of(notebook) -> str:
+    return "\n".join(
+        output.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])
+    )
+
+
+def test_there_are_five_notebooks():
+    assert [s.stem for s in SCRIPTS] == [
+        "01_backprop_from_scratch", "02_the_lesson", "03_exercises", "04_batched_digits", "05_to_pytorch",
+    ]
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
+def test_notebook_runs_and_its_stored_copy_matches(script):
+    if script.stem == "04_batched_digits":
+        pytest.importorskip("sklearn")
+    executed = build.execute(script)  # raises CellExecutionError, naming the cell, if any cell fails
+    stored = nbformat.read(script.with_suffix(".ipynb"), as_version=4)
+    sources = [(c.cell_type, c.source) for c in jupytext.read(script).cells]
+    assert [(c.cell_type, c.source) for c in stored.cells] == sources, "run: python notebooks/build.py"
+    assert all(c.execution_count for c in stored.cells if c.cell_type == "code"), "stored without its outputs"
+    printed = text_of(executed)
+    if script.stem == "03_exercises":
+        assert printed.count(": pass") == 3 and "gradcheck caught the bug" in printed
+    if script.stem == "01_backprop_from_scratch":
+        assert "a: by hand +6.0   backward() +6.0" in printed and "training accuracy 100%" in printed
+
+
+def test_pytorch_notebook_steps_aside_without_torch():
+    """The PyTorch cells say so and skip when torch cannot be imported."""
+    notebook = jupytext.read(ROOT / "notebooks" / "05_to_pytorch.py")
+    notebook.cells.insert(0, nbformat.v4.new_code_cell('import sys\nsys.modules["torch"] = None  # as if not installed'))
+    from nbclient import NotebookClient
+
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    printed = text_of(notebook)
+    assert "PyTorch is not installed here" in printed and printed.count("(skipped: PyTorch is not installed)") == 2
