@@ -8,10 +8,8 @@ one leaves its rows out and says how to install it.
 
 from __future__ import annotations
 
-import gc
 import statistics
 import time
-import tracemalloc
 
 import numpy as np
 
@@ -124,17 +122,6 @@ def torch_moons(weights, X, y):
     return step
 
 
-def graph_bytes(build) -> int:
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    root = build()
-    used = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
-    del root
-    return used
-
-
 # ---- digits: MLP(64, [32, 10]), cross-entropy, SGD -------------------------------------------
 
 
@@ -211,7 +198,7 @@ def epoch(step, n: int, size: int):
 def main(mg_step=None, mg_model=None, X=None, y=None, quick: bool = False) -> None:
     """Print the batched-mode table.  ``mg_step``/``mg_model`` are micrograd's moons step and
     model from bench.py (the weights every implementation here starts from)."""
-    from benchmarks.bench import copy_weights
+    from benchmarks.bench import copy_weights, traced_bytes
 
     reps = 20 if quick else 200
     if torch is not None:
@@ -242,8 +229,8 @@ def main(mg_step=None, mg_model=None, X=None, y=None, quick: bool = False) -> No
     rows.append(("moons step (100 samples)", times))
 
     model = fresh()
-    scalar_bytes = graph_bytes(lambda: nn.hinge_loss([model(list(map(float, x))) for x in X], y))
-    batched_bytes = graph_bytes(lambda: nn.hinge_loss(model(batch(X)), y))
+    scalar_bytes = traced_bytes(lambda: nn.hinge_loss([model(list(map(float, x))) for x in X], y))[0]
+    batched_bytes = traced_bytes(lambda: nn.hinge_loss(model(batch(X)), y))[0]
 
     # digits
     try:

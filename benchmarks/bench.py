@@ -179,13 +179,19 @@ def count_nodes(root, children) -> int:
     return len(seen)
 
 
-def bytes_per_node(build, children) -> tuple[float, int]:
+def traced_bytes(build):
+    """(bytes allocated by ``build()`` and still held, what it returned)."""
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     root = build()
     used = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
+    return used, root
+
+
+def bytes_per_node(build, children) -> tuple[float, int]:
+    used, root = traced_bytes(build)
     return used / count_nodes(root, children), count_nodes(root, children)
 
 
