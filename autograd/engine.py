@@ -479,10 +479,9 @@ class Value:
 def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -> list[Value]:
     """The backward pass of ``root.backward(grad)``; returns the nodes in topological order.
 
-    ``watch(node, upstream, grads_before)``, when given, is called after each node has passed
-    its gradient to its parents, with the gradient it passed (d root/d node) and its parents'
-    ``.grad`` from just before: ``backward_steps`` and ``animate_backward`` record the pass
-    this way, so what they show is this very loop, not a copy of it.
+    ``watch(node, upstream)``, when given, is called as each node is about to pass its
+    gradient (d root/d node) to its parents: ``backward_steps`` and ``animate_backward``
+    record the pass this way, so what they show is this very loop, not a copy of it.
     """
     seed = root._seed(grad)
     order = topological_order(root)
@@ -493,18 +492,14 @@ def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -
     for node in reversed(order):
         if node.parents:  # leaves have nothing to pass on
             g = node.grad
-            if watch is not None:  # copies: a batched gradient is an array, added to in place
-                before = [
-                    parent.grad.copy() if type(parent.grad) is np.ndarray else parent.grad for parent in node.parents
-                ]
+            if watch is not None:
+                watch(node, g)
             for parent, local_grad in zip(node.parents, node.local_grads):
                 parent.grad += local_grad * g
-            if watch is not None:
-                watch(node, g, before)
     return order
 
 
-Watcher = Callable[[Value, float, list[float]], None]
+Watcher = Callable[[Value, Any], None]
 
 
 def _power(base: Value, exponent: Value) -> Value:

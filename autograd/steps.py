@@ -74,20 +74,24 @@ class BackwardSteps(list):
 def backward_steps(root: Value, grad: float = 1.0) -> BackwardSteps:
     """Run ``root.backward(grad)`` and return its chain-rule steps, in the order they were taken.
 
-    It is the same pass, not a re-run of the arithmetic: the engine's backward loop calls back
-    after each node, and each step's ``parent_grad`` replays that node's additions in the
-    loop's order from the parents' gradients just before it (the same float operations, so the
-    same bits).  Leaves accumulate as in ``backward()``; gradients afterwards are identical.
+    It is the same pass, not a re-run of it: the engine's backward loop calls back before each
+    node passes its gradient on, and each step's ``parent_grad`` replays that node's additions
+    in the loop's order from the parents' gradients at that moment (the same float operations,
+    so the same bits).  Leaves accumulate as in ``backward()``; gradients afterwards are identical.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps() root must be a Value; got {type_name(root)}")
     steps: list[tuple[Value, Value, float, float, float, float]] = []
 
-    def watch(node: Value, upstream: float, grads_before: list[float]) -> None:
-        running: dict[int, float] = {}  # a parent may appear twice (x * x): its second step adds to its first
-        for parent, local_grad, before in zip(node.parents, node.local_grads, grads_before):
+    def watch(node: Value, upstream: float) -> None:
+        # Called just before the loop adds this node's contributions: replay them in the loop's
+        # order from the parents' gradients as they are now (the same float additions, so the
+        # same bits).  A parent may appear twice (x * x): its second step adds to its first.
+        running: dict[int, float] = {}
+        for parent, local_grad in zip(node.parents, node.local_grads):
             contribution = local_grad * upstream
-            running[id(parent)] = running.get(id(parent), before) + contribution
+            before = running.get(id(parent), parent.grad)
+            running[id(parent)] = before + contribution  # a new array for a batch: the loop adds in place
             steps.append((node, parent, local_grad, upstream, contribution, running[id(parent)]))
 
     order = run_backward(root, grad, watch)

@@ -22,10 +22,7 @@ from optim import SGD
 LR = 0.5
 DIGITS_LR = 0.1
 
-try:
-    import torch
-except ImportError:  # pragma: no cover - optional
-    torch = None
+torch = None  # imported by main(), not here: its millions of objects would slow bench.py's collector rows
 
 
 def median_ms(step, repeats: int, warmup: int = 3) -> float:
@@ -200,6 +197,11 @@ def main(mg_step=None, mg_model=None, X=None, y=None, quick: bool = False) -> No
     model from bench.py (the weights every implementation here starts from)."""
     from benchmarks.bench import copy_weights, traced_bytes
 
+    global torch
+    try:
+        import torch
+    except ImportError:  # optional: its rows are left out
+        torch = None
     reps = 20 if quick else 200
     if torch is not None:
         torch.set_num_threads(1)

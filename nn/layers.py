@@ -55,7 +55,8 @@ def _inputs(x: object, nin: int, who: str) -> list[Value]:
     if len(x) != nin:
         raise ValueError(f"{who} expected {nin} inputs, received {len(x)}")
     return [
-        v if isinstance(v, Value) else leaf(as_float(v, f"{who} inputs[{i}]"), input_name(i)) for i, v in enumerate(x)
+        v if isinstance(v, Value) else leaf(v if type(v) is float else as_float(v, f"{who} inputs[{i}]"), input_name(i))
+        for i, v in enumerate(x)
     ]
 
 
@@ -100,10 +101,16 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         xs = _inputs(x, len(self.w), "Neuron")
-        return self._forward_batched(xs) if any_batched(xs) else self._forward(xs)
+        if any_batched(xs):
+            return self._forward_batched(xs)
+        return self._forward(xs) if self._fused else self._forward_unfused(xs)
 
     def _forward(self, xs: list[Value], x_data: list[float] | None = None) -> Value:
-        out = affine(xs, self.w, self.b, x_data) if self._fused else self._unfused(xs)
+        out = affine(xs, self.w, self.b, x_data)
+        return out if self._act is None else self._act(out)
+
+    def _forward_unfused(self, xs: list[Value]) -> Value:
+        out = self._unfused(xs)
         return out if self._act is None else self._act(out)
 
     def _unfused(self, xs: list[Value]) -> Value:
@@ -150,7 +157,7 @@ class Layer(Module):
         _check_fused("Layer", fused)
         weights, biases = initial_weights(init, generator(seed), nin, nout)
         self.neurons = [Neuron(nin, activation, weights=w, bias=b, fused=fused) for w, b in zip(weights, biases)]
-        self._nin, self._activation_name = nin, activation
+        self._nin, self._activation_name, self._fused = nin, activation, fused
         self._label("")
 
     def _label(self, layer: str) -> None:
@@ -162,12 +169,14 @@ class Layer(Module):
         return self._forward_batched(xs) if any_batched(xs) else self._forward(xs)
 
     def _forward(self, xs: list[Value]) -> list[Value]:
+        if not self._fused:
+            return [neuron._forward_unfused(xs) for neuron in self.neurons]
         x_data = [x.data for x in xs]  # read once, shared by every neuron of the layer
         return [neuron._forward(xs, x_data) for neuron in self.neurons]
 
     def _forward_batched(self, xs: list[Value]) -> list[Value]:
         """The layer on batched inputs: stacked once, every neuron's w·x + b from one matrix product."""
-        if not self.neurons[0]._fused:
+        if not self._fused:
             return [neuron._forward_batched(xs) for neuron in self.neurons]
         pre = batching.layer(xs, [(neuron.w, neuron.b) for neuron in self.neurons])
         name = self._activation_name
