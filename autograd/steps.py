@@ -22,12 +22,12 @@ def node_names(nodes: list[Value]) -> dict[Value, str]:
     return {node: node.label or f"v{i}" for i, node in enumerate(nodes)}
 
 
-def format_number(x: object, precision: int = 4) -> str:
+def format_number(x: object, precision: int = 4, shown: int = 3) -> str:
     """``x`` with ``precision`` significant digits; −0 shows as 0 (no "-0" on screen).  A batch
     shows its size and first values, ``[n=100: 0.1, -2.3, 0.5, …]``."""
     if type(x) is float:
         return format(x + 0.0, f".{precision}g")
-    return summary(x, precision=precision)
+    return summary(x, shown, precision)
 
 
 @dataclass(frozen=True)

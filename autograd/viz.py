@@ -244,7 +244,8 @@ def diagram(
                     edge = {**_FLOWING, "dir": "back"}
                 if local_grads or node is active:
                     # at the parent's end of the edge, so that many edges into one operation stay apart
-                    edge = {**_LOCAL_GRAD, **edge, "taillabel": number(local_grad)}
+                    # (a batch's first value only: an edge has little room)
+                    edge = {**_LOCAL_GRAD, **edge, "taillabel": format_number(local_grad, precision, shown=1)}
                 repeat = node.parents[:k].count(parent)  # x * x: the second edge from x
                 out.edge(ids[parent], op_id, **edge, **pin.edge(ids[parent], op_id, repeat))
             out.edge(
