@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import engine
-from .engine import Value, as_float, constant, type_name
+from .engine import Value, as_float, type_name
 
 Data = float | np.ndarray
 
@@ -250,8 +250,8 @@ class SumOverSamples:
 
 
 class _Columns:
-    """The inputs of one batched ``dot`` node, stacked as a matrix X (n_inputs × n_samples), so
-    that all of its weights' gradients come from one matrix-vector product X·g."""
+    """The inputs shared by a layer's batched ``dot`` nodes, stacked as a matrix X (n_inputs ×
+    n_samples), so that all of one node's weight gradients come from one product X·g."""
 
     __slots__ = ("X", "_grad", "_products")
 
@@ -262,7 +262,8 @@ class _Columns:
 
     def product(self, grad: np.ndarray) -> np.ndarray:
         # The backward loop visits a node's edges one after another with the same gradient
-        # array, so X·g is computed on the first weight's edge and read by the others.
+        # array, so X·g is computed on the node's first weight edge and read by the others;
+        # the next node of the layer brings a new gradient array, and a new product.
         if grad is not self._grad:
             self._grad, self._products = grad, self.X @ grad
         assert self._products is not None
@@ -494,7 +495,7 @@ def _dot_nodes(xs, neurons, X: np.ndarray, Z: np.ndarray, W: np.ndarray) -> list
     neuron j is Z[j] = W[j]·X + b[j].  They also share their weights' local derivatives (the
     rows of X, one ``WeightGradient`` each), so building a layer makes n_inputs of them, not
     one per weight.  The nodes are assembled here directly: every wrapping is known."""
-    if engine.is_grad_enabled() is False:
+    if not engine._grad_enabled:
         return [node(z, (), (), "dot") for z in Z]
     shared = _Columns(X)
     w_grads = tuple(WeightGradient(shared, i) for i in range(len(xs)))
@@ -575,4 +576,4 @@ def any_batched(values: Iterable[Value]) -> bool:
     return any(type(v) is Batched for v in values)
 
 
-__all__ = ["Batched", "batch", "batch_mean", "batch_sum", "constant", "is_batched"]
+__all__ = ["Batched", "batch", "batch_mean", "batch_sum", "is_batched"]
