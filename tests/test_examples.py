@@ -189,7 +189,7 @@ def test_moons_data_is_two_labelled_half_circles():
     assert len(upper) == len(lower) == 100
 
 
-@pytest.mark.parametrize("name", ["backprop", "loss_functions", "optimizer_race", "moons", "draw_graph"])
+@pytest.mark.parametrize("name", ["backprop", "loss_functions", "optimizer_race", "moons", "draw_graph", "digits"])
 def test_every_example_has_help(name):
     result = subprocess.run([sys.executable, "-m", f"examples.{name}", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "usage:" in result.stdout
