@@ -183,7 +183,7 @@ def _check_operation(parents: object, local_grads: object, op: object, data: obj
             f"Value() got {len(parents)} parents but {len(local_grads)} local_grads: give one local "
             "derivative ∂node/∂parent per parent"
         )
-    if any(type(p) is not Value for p in parents) or isinstance(data, np.ndarray):
+    if any(type(p) is not Value for p in parents) or (isinstance(data, np.ndarray) and data.ndim >= 1):
         return tuple(parents), tuple(local_grads)  # batched: checked by batching.custom_operation
     grads = tuple(as_float(g, f"Value() local_grads[{i}]") for i, g in enumerate(local_grads))
     return tuple(parents), grads

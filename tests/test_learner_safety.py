@@ -107,6 +107,14 @@ def test_custom_operation_is_validated(kwargs, error, match):
         Value(1.0, **kwargs)
 
 
+def test_custom_operation_with_numpy_scalars_checks_its_local_grads():
+    x = Value(1.0)
+    out = Value(np.array(2.0), parents=(x,), local_grads=(np.float64(3.0),), op="f")
+    assert type(out.data) is float and type(out.local_grads[0]) is float
+    with pytest.raises(TypeError, match=r"local_grads\[0\]"):
+        Value(np.array(2.0), parents=(x,), local_grads=("3",), op="f")
+
+
 def test_custom_operation_under_no_grad_is_a_leaf():
     x = Value(2.0)
     with no_grad():
