@@ -20,7 +20,7 @@ import functools
 import itertools
 import math
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -489,14 +489,22 @@ def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -
         if node.parents:
             node.grad = 0.0
     root.grad += seed
-    for node in reversed(order):
+    visits = reversed(order) if watch is None else _reported(reversed(order), watch)
+    for node in visits:
         if node.parents:  # leaves have nothing to pass on
             g = node.grad
-            if watch is not None:
-                watch(node, g)
             for parent, local_grad in zip(node.parents, node.local_grads):
                 parent.grad += local_grad * g
     return order
+
+
+def _reported(nodes: Iterable[Value], watch: Watcher) -> Iterator[Value]:
+    """``nodes``, each reported to ``watch`` just before the backward loop handles it (its
+    gradient is complete by then).  Watching costs the loop nothing when nobody watches."""
+    for node in nodes:
+        if node.parents:
+            watch(node, node.grad)
+        yield node
 
 
 Watcher = Callable[[Value, Any], None]
