@@ -64,6 +64,21 @@ def _targets(func: str, targets: Targets, n: int) -> list[float]:
     return ts
 
 
+def _check_probabilities(probs: Sequence[float] | np.ndarray, targets: list[float]) -> None:
+    """binary_cross_entropy's inputs: probabilities and targets in [0, 1] (ValueError naming the first that is not)."""
+    for name, values in (("probs", probs), ("targets", targets)):
+        outside = np.flatnonzero(~((np.asarray(values) >= 0.0) & (np.asarray(values) <= 1.0)))
+        if outside.size:
+            raise ValueError(f"binary_cross_entropy() {name}[{outside[0]}] = {values[outside[0]]} is not in [0, 1]")
+
+
+def _check_signs(targets: list[float]) -> None:
+    """hinge_loss's targets: each +1 or −1."""
+    for i, y in enumerate(targets):
+        if y not in (1.0, -1.0):
+            raise ValueError(f"hinge_loss() targets must be +1 or -1; targets[{i}] is {y}")
+
+
 def mse_loss(preds: Preds, targets: Targets) -> Value:
     """Mean squared error: L = (1/n) Σ (pᵢ − tᵢ)²;  ∂L/∂pᵢ = 2(pᵢ − tᵢ)/n."""
     if (batched := batched_prediction("mse_loss", preds)) is not None:
@@ -114,14 +129,11 @@ def binary_cross_entropy(probs: Preds, targets: Targets) -> Value:
     Prefer ``binary_cross_entropy_with_logits`` on raw scores: it is exact everywhere.
     """
     if (batched := batched_prediction("binary_cross_entropy", probs)) is not None:
-        return batched_losses.binary_cross_entropy(
-            batched, _targets("binary_cross_entropy", targets, len(batched.data))
-        )
+        ts = _targets("binary_cross_entropy", targets, len(batched.data))
+        _check_probabilities(batched.data, ts)
+        return batched_losses.binary_cross_entropy(batched, ts)
     ps, ts = _batch("binary_cross_entropy", probs, targets)
-    for name, values in (("probs", [p.data for p in ps]), ("targets", ts)):
-        for i, v in enumerate(values):
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"binary_cross_entropy() {name}[{i}] = {v} is not in [0, 1]")
+    _check_probabilities([p.data for p in ps], ts)
     n = len(ps)
     terms, grads = [], []
     for p, t in zip(ps, ts):
@@ -199,11 +211,11 @@ def hinge_loss(scores: Preds, targets: Targets) -> Value:
     L = (1/n) Σ max(0, 1 − yᵢ·sᵢ),   ∂L/∂sᵢ = −yᵢ/n where 1 − yᵢsᵢ > 0, else 0
     """
     if (batched := batched_prediction("hinge_loss", scores)) is not None:
-        return batched_losses.hinge_loss(batched, _targets("hinge_loss", targets, len(batched.data)))
+        ys = _targets("hinge_loss", targets, len(batched.data))
+        _check_signs(ys)
+        return batched_losses.hinge_loss(batched, ys)
     ss, ys = _batch("hinge_loss", scores, targets)
-    for i, y in enumerate(ys):
-        if y not in (1.0, -1.0):
-            raise ValueError(f"hinge_loss() targets must be +1 or -1; targets[{i}] is {y}")
+    _check_signs(ys)
     n = len(ss)
     margins = [1.0 - y * s.data for s, y in zip(ss, ys)]
     grads = tuple(-y / n if m > 0.0 else 0.0 for m, y in zip(margins, ys))

@@ -266,6 +266,15 @@ def test_batched_root_needs_a_gradient_per_sample():
     np.testing.assert_array_equal(x.grad, [2.0, 2.0, 0.0])  # 2x · seed
 
 
+def test_batched_losses_check_their_targets_as_the_scalar_ones_do():
+    (s,) = batch([0.5, -0.5])
+    with pytest.raises(ValueError, match=r"targets must be \+1 or -1; targets\[1\] is 0"):
+        nn.hinge_loss(s, [1.0, 0.0])
+    (p,) = batch([0.5, 1.5])
+    with pytest.raises(ValueError, match=r"probs\[1\] = 1.5 is not in \[0, 1\]"):
+        nn.binary_cross_entropy(p, [1.0, 0.0])
+
+
 def test_batches_of_different_lengths_are_refused_naming_both():
     (a,) = batch([1.0, 2.0, 3.0])
     (b,) = batch([1.0, 2.0])
