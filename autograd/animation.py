@@ -146,9 +146,10 @@ def animate_backward(
 ) -> BackwardAnimation:
     """Run ``root.backward(grad)`` and return the animation of it (see the module docstring).
 
-    Drawing options are ``draw_dot``'s; a graph over ``max_nodes`` raises ``ValueError``
-    before anything runs.  The frames are drawn when the animation is shown or saved, which
-    needs Graphviz's ``dot`` (``GraphvizNotInstalled`` otherwise).
+    Drawing options are ``draw_dot``'s.  A root that is not a Value (``TypeError``), a graph
+    over ``max_nodes`` (``ValueError``) and a missing Graphviz ``dot``, which lays the frames
+    out (``GraphvizNotInstalled``), are refused before backward runs.  The frames are
+    rendered when the animation is shown or saved.
     """
     nodes = check_draw_options("animate_backward", root, rankdir, max_nodes, precision)
     if not (isinstance(seconds_per_frame, (int, float)) and seconds_per_frame > 0):

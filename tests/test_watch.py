@@ -74,6 +74,16 @@ def test_steps_against_hand_computed_chain_rule():
     assert "w1.grad += ∂v5/∂w1 × v5.grad = 2 × 0.5 = 1  →  w1.grad = 1" in text
 
 
+def test_slices_and_of_pick_steps():
+    o, (x1, x2, w1, w2, b) = neuron_graph()
+    steps = backward_steps(o)
+    first_two = steps[:2]
+    assert type(first_two).__name__ == "BackwardSteps" and str(first_two) == "\n".join(map(str, steps[:2]))
+    products = [v for v in autograd.topological_order(o) if v.op == "*"]
+    picked = steps.of(*products)
+    assert len(picked) == 4 and {s.parent for s in picked} == {x1, x2, w1, w2}
+
+
 def test_leaves_accumulate_as_with_backward():
     x = Value(3.0, "x")
     y = x * x  # one node, the same parent twice
