@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import engine
+from . import engine, ieee
 from .engine import Value, as_float, type_name
 
 Data = float | np.ndarray
@@ -290,7 +290,7 @@ def unary(data: np.ndarray, parent: Batched, local_grad: Data, op: str) -> Value
     """``node`` for an operation on one batched parent, where nothing needs wrapping (hot path)."""
     out: Batched = engine._new(Batched)
     out.data, out.grad, out.label, out._index = data, 0.0, "", engine._next_index()
-    if engine._grad_enabled:
+    if engine.is_grad_enabled():
         out.op, out.parents, out.local_grads = op, (parent,), (local_grad,)
     else:
         out.op, out.parents, out.local_grads = "", (), ()
@@ -434,7 +434,7 @@ def batch_sum(v: Value) -> Value:
     """Σᵢ vᵢ over the samples: one scalar Value;  ∂/∂vᵢ = 1.  (A scalar Value is returned as is.)"""
     if type(v) is not Batched:
         return _must_be_value(v, "batch_sum")
-    return node(math.fsum(v.data), (v,), (np.ones_like(v.data),), "batch_sum")
+    return node(ieee.fsum(v.data), (v,), (np.ones_like(v.data),), "batch_sum")
 
 
 def batch_mean(v: Value) -> Value:
@@ -443,7 +443,7 @@ def batch_mean(v: Value) -> Value:
     if type(v) is not Batched:
         return _must_be_value(v, "batch_mean")
     n = len(v.data)
-    return node(math.fsum(v.data) / n, (v,), (np.full(n, 1.0 / n),), "batch_mean")
+    return node(ieee.fsum(v.data) / n, (v,), (np.full(n, 1.0 / n),), "batch_mean")
 
 
 def _must_be_value(v: object, who: str) -> Value:
@@ -455,34 +455,48 @@ def _must_be_value(v: object, who: str) -> Value:
 # ---- fused n-ary functions: twins of fused.sum … fused.log_softmax ---------------------------
 
 
-def columns(xs: Sequence[Value]) -> np.ndarray:
-    """The values of ``xs`` stacked as rows of a matrix (n_values × n_samples), scalars repeated."""
-    n = _length(None, xs)
+def columns(xs: Sequence[Value], n: int | None = None) -> np.ndarray:
+    """The values of ``xs`` stacked as rows of a matrix (n_values × n_samples), scalars repeated
+    (``n``: the batch length, when it comes from other operands too)."""
+    n = _length(None, xs) if n is None else n
     return np.stack([x.data if type(x) is Batched else np.full(n, x.data) for x in xs])
 
 
+def exact_sums(X: np.ndarray) -> np.ndarray:
+    """The sum of each column of X (each sample), exactly rounded as the scalar ``sum`` is
+    (``ieee.fsum``): NumPy's pairwise sum would round ``1e16 + 1 − 1e16`` to 0."""
+    return np.array([ieee.fsum(sample) for sample in X.T.tolist()])
+
+
 def sum_(xs: list[Value]) -> Value:
-    """Σᵢ xᵢ per sample;  ∂/∂xᵢ = 1.  Twin of fused.sum."""
-    return node(columns(xs).sum(axis=0), tuple(xs), (1.0,) * len(xs), "sum")
+    """Σᵢ xᵢ per sample, exactly rounded;  ∂/∂xᵢ = 1.  Twin of fused.sum."""
+    return node(exact_sums(columns(xs)), tuple(xs), (1.0,) * len(xs), "sum")
 
 
 def mean_(xs: list[Value]) -> Value:
-    """(1/n) Σᵢ xᵢ per sample;  ∂/∂xᵢ = 1/n.  Twin of fused.mean."""
+    """(1/n) Σᵢ xᵢ per sample, exactly rounded;  ∂/∂xᵢ = 1/n.  Twin of fused.mean."""
     n = len(xs)
-    return node(columns(xs).sum(axis=0) / n, tuple(xs), (1.0 / n,) * n, "mean")
+    return node(exact_sums(columns(xs)) / n, tuple(xs), (1.0 / n,) * n, "mean")
 
 
 def dot_(xs: list[Value], ws: list[Value], b: Value | None) -> Value:
-    """Σᵢ xᵢ·wᵢ (+ b) per sample;  ∂/∂xᵢ = wᵢ,  ∂/∂wᵢ = xᵢ,  ∂/∂b = 1.  Twin of fused.affine."""
-    if any(type(w) is Batched for w in ws):  # batched weights: the general elementwise form
-        out = columns(xs) * columns(ws)
-        parents = (*xs, *ws) if b is None else (*xs, *ws, b)
-        grads = (*(w.data for w in ws), *(x.data for x in xs)) + (() if b is None else (1.0,))
-        total = out.sum(axis=0) + (0.0 if b is None else b.data)
-        return node(total, parents, grads, "dot")
-    X = columns(xs)
-    w = np.array([wi.data for wi in ws])
-    return _dot_node(xs, ws, b, X, w @ X + (0.0 if b is None else b.data), w)
+    """Σᵢ xᵢ·wᵢ (+ b) per sample;  ∂/∂xᵢ = wᵢ,  ∂/∂wᵢ = xᵢ,  ∂/∂b = 1.  Twin of fused.affine.
+
+    Any operand may be batched.  A neuron's case (batched inputs, scalar weights and bias) is
+    one matrix product; any other mix is summed as the scalar rule sums, b + x₁w₁ + x₂w₂ + …
+    """
+    parents = (*xs, *ws) if b is None else (*xs, *ws, b)
+    n = _length(None, parents)
+    if any_batched(xs) and not any_batched(ws) and not (b is not None and type(b) is Batched):
+        X = columns(xs, n)
+        w = np.array([wi.data for wi in ws])
+        return _dot_node(xs, ws, b, X, w @ X + (0.0 if b is None else b.data), w)
+    X, W = columns(xs, n), columns(ws, n)
+    total = np.zeros(n) if b is None else np.broadcast_to(b.data, (n,)).astype(float)
+    for product in X * W:  # left to right, as the per-sample loop adds them
+        total = total + product
+    grads = (*(w.data for w in ws), *(x.data for x in xs)) + (() if b is None else (1.0,))
+    return node(total, parents, grads, "dot")
 
 
 def _dot_node(xs: Sequence[Value], ws: Sequence[Value], b: Value | None, X: np.ndarray, z: np.ndarray, w) -> Value:
@@ -495,7 +509,7 @@ def _dot_nodes(xs, neurons, X: np.ndarray, Z: np.ndarray, W: np.ndarray) -> list
     neuron j is Z[j] = W[j]·X + b[j].  They also share their weights' local derivatives (the
     rows of X, one ``WeightGradient`` each), so building a layer makes n_inputs of them, not
     one per weight.  The nodes are assembled here directly: every wrapping is known."""
-    if not engine._grad_enabled:
+    if not engine.is_grad_enabled():
         return [node(z, (), (), "dot") for z in Z]
     shared = _Columns(X)
     w_grads = tuple(WeightGradient(shared, i) for i in range(len(xs)))

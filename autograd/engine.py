@@ -20,6 +20,7 @@ import functools
 import itertools
 import math
 import operator
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -27,7 +28,6 @@ import numpy as np
 
 from . import ieee
 
-_grad_enabled = True  # switched off inside ``no_grad()``
 _new = object.__new__
 _next_index = itertools.count().__next__  # creation numbers: see topological_order
 
@@ -97,6 +97,9 @@ def _operand(x: object) -> Value | None:
 class _ConstantLabel(str):
     """The label of a constant: equal to "" (it has no name), but recognisably a constant's."""
 
+    def __reduce__(self) -> str:
+        return "CONSTANT_LABEL"  # pickle and deepcopy keep the one instance that is_constant knows
+
 
 # Constants are marked by their label rather than by a subclass: a second class of node would
 # make attribute access in the backward loop polymorphic, which costs CPython's specialising
@@ -139,7 +142,7 @@ def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
     out.grad = 0.0
     out.label = ""
     out._index = _next_index()
-    if _grad_enabled:
+    if not _threads_without_grad or _mode.enabled:  # see no_grad: one global read when nobody is inside it
         out.op = op
         out.parents = parents
         out.local_grads = local_grads
@@ -187,6 +190,17 @@ def _check_operation(parents: object, local_grads: object, op: object, data: obj
         return tuple(parents), tuple(local_grads)  # batched: checked by batching.custom_operation
     grads = tuple(as_float(g, f"Value() local_grads[{i}]") for i, g in enumerate(local_grads))
     return tuple(parents), grads
+
+
+def _twin(v: Value, name: str) -> Callable | None:
+    """The subclass's own version of method ``name`` for an instance of a subclass of Value that
+    overrides it (a batched Value), so that ``Value.relu(v)`` is ``v.relu()``; else None.
+
+    Only the methods check for this (one cheap test of the type).  The binary operators do not:
+    Python already gives a subclass's reflected operator the first say in ``w * x``, and a test
+    in every ``+`` and ``*`` would slow the scalar engine measurably."""
+    method = getattr(type(v), name)
+    return None if method is getattr(Value, name) else method
 
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -245,10 +259,26 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._index = _next_index()
-        if checked[0] and _grad_enabled:
+        if checked[0] and _mode.enabled:
             self.op, self.parents, self.local_grads = op, *checked
         else:
             self.op, self.parents, self.local_grads = "", (), ()
+
+    # ---- pickling and copying ----------------------------------------------------------
+
+    def __getstate__(self) -> tuple:
+        return self.data, self.grad, self.label, self.op, self.parents, self.local_grads
+
+    def __setstate__(self, state: tuple) -> None:
+        """Rebuild a pickled or copied node with a creation number from *this* process.
+
+        The number orders backward (see ``topological_order``) and the one the node had
+        elsewhere means nothing here.  Pickle and deepcopy restore a node's state only after
+        its parents' (they are part of that state), so numbering nodes as they are restored
+        puts every parent before its children again.
+        """
+        self.data, self.grad, self.label, self.op, self.parents, self.local_grads = state
+        self._index = _next_index()
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -355,6 +385,8 @@ class Value:
 
         With a Value exponent, see ``_power``: the exponent gets a gradient too.
         """
+        if type(self) is not Value and (twin := _twin(self, "__pow__")):  # Value.__pow__(batched)
+            return twin(self, exponent)
         if isinstance(exponent, Value):
             return _power(self, exponent)
         if _operand(exponent) is None:
@@ -366,6 +398,8 @@ class Value:
 
     def __rpow__(self, base: object) -> Value:
         """bˣ for a number b, as in ``2 ** x``."""
+        if type(self) is not Value and (twin := _twin(self, "__rpow__")):  # Value.__rpow__(batched)
+            return twin(self, base)
         base = _operand(base)
         if base is None:
             return NotImplemented
@@ -375,26 +409,36 @@ class Value:
 
     def __neg__(self) -> Value:
         """−x;  d/dx = −1."""
+        if type(self) is not Value and (twin := _twin(self, "__neg__")):  # Value.__neg__(batched)
+            return twin(self)
         return _node(-self.data, (self,), _MINUS_ONE, "neg")
 
     def __abs__(self) -> Value:
         """|x|;  d/dx = sign(x), and 0 at x = 0 (as PyTorch)."""
+        if type(self) is not Value and (twin := _twin(self, "__abs__")):  # Value.__abs__(batched)
+            return twin(self)
         x = self.data
         sign = 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 * x  # 0.0 * nan keeps nan
         return _node(abs(x), (self,), (sign,), "abs")
 
     def exp(self) -> Value:
         """eˣ;  d/dx eˣ = eˣ.  Overflows to inf."""
+        if type(self) is not Value and (twin := _twin(self, "exp")):  # Value.exp(batched)
+            return twin(self)
         e = ieee.exp(self.data)
         return _node(e, (self,), (e,), "exp")
 
     def log(self) -> Value:
         """ln x (natural log);  d/dx = 1/x.  log(0) = −inf, log(x < 0) = nan."""
+        if type(self) is not Value and (twin := _twin(self, "log")):  # Value.log(batched)
+            return twin(self)
         x = self.data
         return _node(ieee.log(x), (self,), (ieee.div(1.0, x),), "log")
 
     def sqrt(self) -> Value:
         """√x;  d/dx = 1 / (2√x).  √(x < 0) = nan, and the slope at 0 is inf."""
+        if type(self) is not Value and (twin := _twin(self, "sqrt")):  # Value.sqrt(batched)
+            return twin(self)
         s = ieee.sqrt(self.data)
         return _node(s, (self,), (ieee.div(1.0, 2.0 * s),), "sqrt")
 
@@ -404,16 +448,22 @@ class Value:
         For t near ±1, 1 − t·t loses most of its digits; (1 − t)(1 + t) does not (1 − t is
         exact there), and it matches PyTorch's fused multiply-add far more often.
         """
+        if type(self) is not Value and (twin := _twin(self, "tanh")):  # Value.tanh(batched)
+            return twin(self)
         t = math.tanh(self.data)
         return _node(t, (self,), ((1.0 - t) * (1.0 + t),), "tanh")
 
     def sigmoid(self) -> Value:
         """σ(x) = 1 / (1 + e⁻ˣ);  d/dx = σ(x)·(1 − σ(x)).  Stable for any finite x."""
+        if type(self) is not Value and (twin := _twin(self, "sigmoid")):  # Value.sigmoid(batched)
+            return twin(self)
         s = ieee.sigmoid(self.data)
         return _node(s, (self,), ((1.0 - s) * s,), "sigmoid")
 
     def relu(self) -> Value:
         """max(0, x);  d/dx = 1 for x > 0, else 0 (so relu'(0) = 0, as PyTorch)."""
+        if type(self) is not Value and (twin := _twin(self, "relu")):  # Value.relu(batched)
+            return twin(self)
         x = self.data
         if x <= 0.0:
             return _node(0.0, (self,), (0.0,), "relu")
@@ -421,6 +471,8 @@ class Value:
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0, else slope·x;  d/dx = 1 for x > 0, else slope (also at 0)."""
+        if type(self) is not Value and (twin := _twin(self, "leaky_relu")):  # Value.leaky_relu(batched)
+            return twin(self, negative_slope)
         slope = as_float(negative_slope, "leaky_relu() negative_slope")
         x = self.data
         if x > 0.0:
@@ -432,6 +484,8 @@ class Value:
 
         d/dx = Φ(x) + x·φ(x), with the normal density φ(x) = e^(−x²/2) / √(2π).
         """
+        if type(self) is not Value and (twin := _twin(self, "gelu")):  # Value.gelu(batched)
+            return twin(self)
         x = self.data
         cdf = 0.5 * (1.0 + math.erf(x * _SQRT1_2))
         pdf = _INV_SQRT_2PI * math.exp(-0.5 * x * x)
@@ -439,12 +493,16 @@ class Value:
 
     def silu(self) -> Value:
         """SiLU (swish): x·σ(x);  d/dx = σ(x)·(1 + x·(1 − σ(x)))."""
+        if type(self) is not Value and (twin := _twin(self, "silu")):  # Value.silu(batched)
+            return twin(self)
         x = self.data
         s = ieee.sigmoid(x)
         return _node(x * s, (self,), (s * (1.0 + x * (1.0 - s)),), "silu")
 
     def softplus(self) -> Value:
         """ln(1 + eˣ), as max(x, 0) + ln(1 + e^(−|x|)) so it never overflows;  d/dx = σ(x)."""
+        if type(self) is not Value and (twin := _twin(self, "softplus")):  # Value.softplus(batched)
+            return twin(self)
         x = self.data
         out = max(x, 0.0) + math.log1p(math.exp(-abs(x)))
         return _node(out, (self,), (ieee.sigmoid(x),), "softplus")
@@ -561,7 +619,8 @@ class no_grad:
         @no_grad                  # or @no_grad(): both work
         def evaluate(...): ...
 
-    The mode is global to the interpreter (not per thread).
+    The mode is per thread, as in PyTorch: ``no_grad()`` in one thread never changes what
+    another thread records, and every thread starts with recording on.
     """
 
     def __new__(cls, func: Callable | None = None):
@@ -574,17 +633,14 @@ class no_grad:
         return super().__new__(cls)(func)
 
     def __init__(self, func: Callable | None = None) -> None:
-        self._saved: list[bool] = []
+        pass  # the modes to restore are kept per thread (one object may be entered by several)
 
     def __enter__(self) -> no_grad:
-        global _grad_enabled
-        self._saved.append(_grad_enabled)
-        _grad_enabled = False
+        _mode.saved.append(_set_grad_enabled(False))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._saved.pop()
+        _set_grad_enabled(_mode.saved.pop())
 
     def __call__(self, func: F) -> F:
         if not callable(func):
@@ -598,6 +654,33 @@ class no_grad:
         return without_grad  # type: ignore[return-value]
 
 
+class _GradMode(threading.local):
+    """This thread's recording mode, and the modes that its open ``no_grad()`` blocks restore."""
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.saved: list[bool] = []
+
+
+_mode = _GradMode()
+# How many threads have recording off right now.  Building a node reads this one global and,
+# only while some thread is inside no_grad(), its own thread's mode: a thread-local lookup on
+# every node would slow graph building for everybody.
+_threads_without_grad = 0
+_mode_lock = threading.Lock()
+
+
+def _set_grad_enabled(enabled: bool) -> bool:
+    """Set this thread's mode; returns the mode it had."""
+    global _threads_without_grad
+    was = _mode.enabled
+    if was != enabled:
+        with _mode_lock:
+            _mode.enabled = enabled
+            _threads_without_grad += -1 if enabled else 1
+    return was
+
+
 def is_grad_enabled() -> bool:
-    """True unless inside ``no_grad()``."""
-    return _grad_enabled
+    """True unless this thread is inside ``no_grad()``."""
+    return _mode.enabled

@@ -48,7 +48,7 @@ def sum(values: Iterable[Scalar]) -> Value:
     xs = as_values(values, "sum")
     if any_batched(xs):
         return batching.sum_(xs)
-    return _node(math.fsum([x.data for x in xs]), tuple(xs), (1.0,) * len(xs), "sum")
+    return _node(ieee.fsum([x.data for x in xs]), tuple(xs), (1.0,) * len(xs), "sum")
 
 
 def mean(values: Iterable[Scalar]) -> Value:
@@ -57,7 +57,7 @@ def mean(values: Iterable[Scalar]) -> Value:
     if any_batched(xs):
         return batching.mean_(xs)
     n = len(xs)
-    return _node(math.fsum([x.data for x in xs]) / n, tuple(xs), (1.0 / n,) * n, "mean")
+    return _node(ieee.fsum([x.data for x in xs]) / n, tuple(xs), (1.0 / n,) * n, "mean")
 
 
 def dot(xs: Iterable[Scalar], ws: Iterable[Scalar], *, bias: Scalar | None = None) -> Value:
@@ -103,7 +103,7 @@ def shifted_exps(x_data: list[float]) -> tuple[float, list[float], float]:
     if not math.isfinite(m):
         m = 0.0
     exps = [ieee.exp(x - m) for x in x_data]
-    return m, exps, math.fsum(exps)
+    return m, exps, ieee.fsum(exps)
 
 
 def logsumexp(values: Iterable[Scalar]) -> Value:

@@ -66,3 +66,25 @@ def pow(a: float, b: float) -> float:
     except (ValueError, OverflowError, ZeroDivisionError):
         with np.errstate(all="ignore"):
             return float(np.power(np.float64(a), np.float64(b)))
+
+
+_SCALE_DOWN = 2.0**-64  # exact for every float above the subnormal range
+_SCALE_UP = 2.0**64
+
+
+def fsum(values) -> float:
+    """Σ values exactly rounded (``math.fsum``), with IEEE overflow instead of exceptions.
+
+    ``math.fsum`` raises ``OverflowError`` when a partial sum overflows (``[1e308, 1e308]``)
+    and ``ValueError`` for ``inf + -inf``.  Here the first is summed again at a scale where
+    nothing overflows, then scaled back (``inf`` only if the exact sum itself overflows), and
+    the second is ``nan``, as IEEE (and NumPy, and PyTorch) give.  ``values`` is a sequence.
+    """
+    if isinstance(values, np.ndarray):
+        values = values.tolist()  # Python floats: far quicker for fsum to read than NumPy scalars
+    try:
+        return math.fsum(values)
+    except OverflowError:  # a float multiplication overflows to inf instead of raising
+        return math.fsum([x * _SCALE_DOWN for x in values]) * _SCALE_UP
+    except ValueError:  # +inf and -inf both present
+        return NAN

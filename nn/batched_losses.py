@@ -9,12 +9,11 @@ local derivative towards the prediction is an array, one entry per sample.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 
-from autograd import Value
+from autograd import Value, ieee
 from autograd.batching import Batched, columns, sigmoid
 
 
@@ -25,13 +24,13 @@ def _diffs(pred: Batched, targets: list[float]) -> tuple[np.ndarray, int]:
 def mse_loss(pred: Batched, targets: list[float]) -> Value:
     """(1/n) Σ (pᵢ − tᵢ)²;  ∂L/∂pᵢ = 2(pᵢ − tᵢ)/n.  Twin of losses.mse_loss."""
     d, n = _diffs(pred, targets)
-    return Value(math.fsum(d * d) / n, parents=(pred,), local_grads=(2.0 * d / n,), op="mse_loss")
+    return Value(ieee.fsum(d * d) / n, parents=(pred,), local_grads=(2.0 * d / n,), op="mse_loss")
 
 
 def mae_loss(pred: Batched, targets: list[float]) -> Value:
     """(1/n) Σ |pᵢ − tᵢ|;  ∂L/∂pᵢ = sign(pᵢ − tᵢ)/n (0 where equal).  Twin of losses.mae_loss."""
     d, n = _diffs(pred, targets)
-    return Value(math.fsum(np.abs(d)) / n, parents=(pred,), local_grads=(np.sign(d) / n,), op="mae_loss")
+    return Value(ieee.fsum(np.abs(d)) / n, parents=(pred,), local_grads=(np.sign(d) / n,), op="mae_loss")
 
 
 def huber_loss(pred: Batched, targets: list[float], delta: float) -> Value:
@@ -39,7 +38,7 @@ def huber_loss(pred: Batched, targets: list[float], delta: float) -> Value:
     losses.huber_loss."""
     d, n = _diffs(pred, targets)
     terms = np.where(np.abs(d) < delta, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
-    return Value(math.fsum(terms) / n, parents=(pred,), local_grads=(np.clip(d, -delta, delta) / n,), op="huber_loss")
+    return Value(ieee.fsum(terms) / n, parents=(pred,), local_grads=(np.clip(d, -delta, delta) / n,), op="huber_loss")
 
 
 def binary_cross_entropy(prob: Batched, targets: list[float]) -> Value:
@@ -51,7 +50,7 @@ def binary_cross_entropy(prob: Batched, targets: list[float]) -> Value:
         log_1mp = np.maximum(np.log1p(-p), -100.0)
     terms = (t - 1.0) * log_1mp - t * log_p
     grads = (p - t) / np.maximum((1.0 - p) * p, 1e-12) / n
-    return Value(math.fsum(terms) / n, parents=(prob,), local_grads=(grads,), op="binary_cross_entropy")
+    return Value(ieee.fsum(terms) / n, parents=(prob,), local_grads=(grads,), op="binary_cross_entropy")
 
 
 def binary_cross_entropy_with_logits(logit: Batched, targets: list[float]) -> Value:
@@ -60,7 +59,7 @@ def binary_cross_entropy_with_logits(logit: Batched, targets: list[float]) -> Va
     x, t, n = logit.data, np.asarray(targets, dtype=float), len(targets)
     terms = np.maximum(x, 0.0) - x * t + np.log1p(np.exp(-np.abs(x)))
     grads = (sigmoid(x) - t) / n
-    return Value(math.fsum(terms) / n, parents=(logit,), local_grads=(grads,), op="binary_cross_entropy_with_logits")
+    return Value(ieee.fsum(terms) / n, parents=(logit,), local_grads=(grads,), op="binary_cross_entropy_with_logits")
 
 
 def hinge_loss(score: Batched, targets: list[float]) -> Value:
@@ -70,7 +69,7 @@ def hinge_loss(score: Batched, targets: list[float]) -> Value:
     margins = 1.0 - y * score.data
     violated = margins > 0.0
     grads = np.where(violated, -y / n, 0.0)
-    return Value(math.fsum(margins[violated]) / n, parents=(score,), local_grads=(grads,), op="hinge_loss")
+    return Value(ieee.fsum(margins[violated]) / n, parents=(score,), local_grads=(grads,), op="hinge_loss")
 
 
 def cross_entropy(logits: Sequence[Value], classes: np.ndarray) -> Value:
@@ -88,7 +87,7 @@ def cross_entropy(logits: Sequence[Value], classes: np.ndarray) -> Value:
     onehot = np.zeros_like(X)
     onehot[classes, np.arange(n)] = 1.0
     grads = tuple((probs - onehot) / n)
-    return Value(math.fsum(terms) / n, parents=tuple(logits), local_grads=grads, op="cross_entropy")
+    return Value(ieee.fsum(terms) / n, parents=tuple(logits), local_grads=grads, op="cross_entropy")
 
 
 def batched_prediction(func: str, preds: object) -> Batched | None:

@@ -86,7 +86,7 @@ def mse_loss(preds: Preds, targets: Targets) -> Value:
     ps, ts = _batch("mse_loss", preds, targets)
     n = len(ps)
     diffs = [p.data - t for p, t in zip(ps, ts)]
-    loss = math.fsum(d * d for d in diffs) / n
+    loss = ieee.fsum([d * d for d in diffs]) / n
     return Value(loss, parents=tuple(ps), local_grads=tuple(2.0 * d / n for d in diffs), op="mse_loss")
 
 
@@ -99,7 +99,7 @@ def mae_loss(preds: Preds, targets: Targets) -> Value:
     n = len(ps)
     diffs = [p.data - t for p, t in zip(ps, ts)]
     grads = tuple((1.0 if d > 0 else -1.0 if d < 0 else 0.0 * d) / n for d in diffs)
-    return Value(math.fsum(abs(d) for d in diffs) / n, parents=tuple(ps), local_grads=grads, op="mae_loss")
+    return Value(ieee.fsum([abs(d) for d in diffs]) / n, parents=tuple(ps), local_grads=grads, op="mae_loss")
 
 
 def huber_loss(preds: Preds, targets: Targets, delta: float = 1.0) -> Value:
@@ -116,7 +116,7 @@ def huber_loss(preds: Preds, targets: Targets, delta: float = 1.0) -> Value:
     diffs = [p.data - t for p, t in zip(ps, ts)]
     terms = [0.5 * d * d if abs(d) < delta else delta * (abs(d) - 0.5 * delta) for d in diffs]
     grads = tuple(min(max(d, -delta), delta) / n for d in diffs)
-    return Value(math.fsum(terms) / n, parents=tuple(ps), local_grads=grads, op="huber_loss")
+    return Value(ieee.fsum(terms) / n, parents=tuple(ps), local_grads=grads, op="huber_loss")
 
 
 def binary_cross_entropy(probs: Preds, targets: Targets) -> Value:
@@ -142,7 +142,7 @@ def binary_cross_entropy(probs: Preds, targets: Targets) -> Value:
         log_1mp = max(math.log1p(-x) if x < 1.0 else -math.inf, -100.0)
         terms.append((t - 1.0) * log_1mp - t * log_p)
         grads.append((x - t) / max((1.0 - x) * x, 1e-12) / n)
-    return Value(math.fsum(terms) / n, parents=tuple(ps), local_grads=tuple(grads), op="binary_cross_entropy")
+    return Value(ieee.fsum(terms) / n, parents=tuple(ps), local_grads=tuple(grads), op="binary_cross_entropy")
 
 
 def binary_cross_entropy_with_logits(logits: Preds, targets: Targets) -> Value:
@@ -159,7 +159,7 @@ def binary_cross_entropy_with_logits(logits: Preds, targets: Targets) -> Value:
     n = len(xs)
     terms = [max(x.data, 0.0) - x.data * t + math.log1p(math.exp(-abs(x.data))) for x, t in zip(xs, ts)]
     grads = tuple((ieee.sigmoid(x.data) - t) / n for x, t in zip(xs, ts))
-    return Value(math.fsum(terms) / n, parents=tuple(xs), local_grads=grads, op="binary_cross_entropy_with_logits")
+    return Value(ieee.fsum(terms) / n, parents=tuple(xs), local_grads=grads, op="binary_cross_entropy_with_logits")
 
 
 def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
@@ -202,7 +202,7 @@ def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
         terms.append(m + ieee.log(total) - data[c])
         parents += xs
         grads += [(ieee.div(e, total) - (1.0 if j == c else 0.0)) / n for j, e in enumerate(exps)]
-    return Value(math.fsum(terms) / n, parents=tuple(parents), local_grads=tuple(grads), op="cross_entropy")
+    return Value(ieee.fsum(terms) / n, parents=tuple(parents), local_grads=tuple(grads), op="cross_entropy")
 
 
 def hinge_loss(scores: Preds, targets: Targets) -> Value:
@@ -219,7 +219,7 @@ def hinge_loss(scores: Preds, targets: Targets) -> Value:
     n = len(ss)
     margins = [1.0 - y * s.data for s, y in zip(ss, ys)]
     grads = tuple(-y / n if m > 0.0 else 0.0 for m, y in zip(margins, ys))
-    return Value(math.fsum(m for m in margins if m > 0.0) / n, parents=tuple(ss), local_grads=grads, op="hinge_loss")
+    return Value(ieee.fsum([m for m in margins if m > 0.0]) / n, parents=tuple(ss), local_grads=grads, op="hinge_loss")
 
 
 def _batched_cross_entropy(logits: Sequence[Value], targets: object) -> Value:
