@@ -21,6 +21,8 @@ import base64
 import hashlib
 import html
 import io
+import json
+import math
 import os
 import shutil
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from .engine import Value
 from .extras import require
 from .files import write_atomically
 from .steps import BackwardStep, backward_steps, format_number, node_names
-from .viz import Diagram, GraphvizNotInstalled, Layout, check_draw_options, diagram
+from .viz import MAX_EDGES, Diagram, GraphvizNotInstalled, Layout, check_draw_options, diagram
 
 
 @dataclass(frozen=True)
@@ -140,22 +142,40 @@ def animate_backward(
     *,
     rankdir: str = "LR",
     max_nodes: int = 500,
+    max_edges: int = MAX_EDGES,
     precision: int = 4,
     compact: bool = False,
     seconds_per_frame: float = 1.2,
 ) -> BackwardAnimation:
     """Run ``root.backward(grad)`` and return the animation of it (see the module docstring).
 
-    Drawing options are ``draw_dot``'s.  A root that is not a Value (``TypeError``), a graph
-    over ``max_nodes`` (``ValueError``) and a missing Graphviz ``dot``, which lays the frames
-    out (``GraphvizNotInstalled``), are refused before backward runs.  The frames are
-    rendered when the animation is shown or saved.
+    Drawing options are ``draw_dot``'s.  Invalid options, a root that is not a Value
+    (``TypeError``), a graph over ``max_nodes`` or ``max_edges`` (``ValueError``) and a missing
+    Graphviz ``dot``, which lays the frames out (``GraphvizNotInstalled``), are refused before
+    backward runs; if laying out fails all the same, every gradient is put back as it was, so
+    a retry does not add the pass twice.  The frames are rendered when the animation is shown
+    or saved.
     """
-    nodes = check_draw_options("animate_backward", root, rankdir, max_nodes, precision)
-    if not (isinstance(seconds_per_frame, (int, float)) and seconds_per_frame > 0):
+    nodes = check_draw_options("animate_backward", root, rankdir, max_nodes, precision, max_edges, compact=compact)
+    if isinstance(seconds_per_frame, bool) or not (
+        isinstance(seconds_per_frame, (int, float)) and 0 < seconds_per_frame < math.inf
+    ):
         raise ValueError(f"animate_backward() seconds_per_frame must be a positive number; got {seconds_per_frame!r}")
     if shutil.which("dot") is None:  # the frames' layout needs dot: fail before running anything
         raise GraphvizNotInstalled()
+    before = [node.grad for node in nodes]
+    try:
+        return _animate(root, nodes, grad, rankdir, precision, compact, seconds_per_frame)
+    except BaseException:
+        for node, g in zip(nodes, before):
+            node.grad = g
+        raise
+
+
+def _animate(
+    root: Value, nodes: list[Value], grad: float, rankdir: str, precision: int, compact: bool, seconds_per_frame: float
+) -> BackwardAnimation:
+    """The body of ``animate_backward``, once its options are checked."""
     steps = backward_steps(root, grad)
     names = node_names(nodes)
     n = lambda x: format_number(x, precision)  # noqa: E731 - a short name for a short formatter
@@ -214,9 +234,11 @@ def _by_node(steps: list[BackwardStep]) -> list[tuple[Value, list[BackwardStep]]
 
 
 def _js_string(text: str) -> str:
-    """``text`` as a JavaScript string literal that is also safe inside an HTML <script>."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return '"' + escaped.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + '"'
+    """``text`` as a JavaScript string literal that is also safe inside an HTML <script>: JSON
+    escapes quotes, backslashes and every control and line-separator character, and ``<``, ``>``
+    and ``&`` are written as escapes so no label can close the script or open a tag."""
+    literal = json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return literal.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 _PLAYER = """<div id="{id}" style="font-family: sans-serif; max-width: 100%;">

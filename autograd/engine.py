@@ -260,7 +260,8 @@ class Value:
         self.label = label
         self._index = _next_index()
         if checked[0] and _mode.enabled:
-            self.op, self.parents, self.local_grads = op, *checked
+            self.op = op
+            self.parents, self.local_grads = checked
         else:
             self.op, self.parents, self.local_grads = "", (), ()
 

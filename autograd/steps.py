@@ -10,6 +10,7 @@ Printed, the list is the chain rule written out, one line per step.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from .batching import summary
@@ -17,9 +18,36 @@ from .engine import Value, run_backward, type_name
 
 
 def node_names(nodes: list[Value]) -> dict[Value, str]:
-    """A name for each node, as drawings and steps show it: its label, else ``v`` and its
-    position in ``nodes`` (a topological order, so names are stable from run to run)."""
-    return {node: node.label or f"v{i}" for i, node in enumerate(nodes)}
+    """A name for each node, as drawings and steps show it: its label (see ``visible``), else
+    ``v`` and its position in ``nodes`` (a topological order, so names are stable from run to run)."""
+    return {node: visible(node.label) if node.label else f"v{i}" for i, node in enumerate(nodes)}
+
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def visible(text: str) -> str:
+    """``text`` with every character that no picture can show replaced by a visible stand-in.
+
+    Control characters become their Unicode control pictures (a NUL is ␀, a newline ␊, a
+    carriage return ␍, DEL ␡); line and paragraph separators, bidirectional overrides (which
+    would reorder what is drawn) and lone surrogates (which cannot be written as UTF-8) become
+    �.  Everything else, markup included, is kept: each output escapes it for itself.
+    """
+    if text.isprintable():  # the common case; False also for separators such as U+00A0
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code < 0x20:
+            out.append(chr(0x2400 + code))
+        elif code == 0x7F:
+            out.append("\u2421")
+        elif ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def format_number(x: object, precision: int = 4, shown: int = 3) -> str:

@@ -18,7 +18,8 @@ from pathlib import Path
 import graphviz
 
 from .engine import Value, is_constant, topological_order, type_name
-from .steps import format_number, node_names
+from .files import write_atomically
+from .steps import format_number, node_names, visible
 
 INSTALL_HELP = (
     "Rendering needs Graphviz's 'dot' program, which is not installed (pip cannot install it).\n"
@@ -96,32 +97,53 @@ _NOT_COMPUTED = "—"
 
 
 def _escape_record(text: str) -> str:
-    """Escape the characters that structure a Graphviz record label (and backslashes)."""
-    for ch in '\\{}|<>"':
+    """Text (already ``visible``) for a field of a Graphviz record label, shown exactly as typed:
+    the characters that structure a record (``{}|<>``), spaces (separators there), quotes and
+    backslashes are escaped, and ``&`` becomes ``&amp;`` (Graphviz reads entities in every label)."""
+    text = text.replace("\\", "\\\\").replace("&", "&amp;")
+    for ch in '{}|<>" ':
         text = text.replace(ch, "\\" + ch)
-    return text.replace("\n", "\\n")
+    return text
 
 
 def _escape_plain(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """Text for an ordinary Graphviz label, shown exactly as typed (``\\n`` breaks our own lines).
+    Marked ``nohtml``: the graphviz package would otherwise take ``<…>`` for an HTML-like label."""
+    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace('"', '\\"').replace("\n", "\\n")
+    return graphviz.nohtml(text)
 
 
-def check_draw_options(who: str, root: object, rankdir: str, max_nodes: int, precision: int) -> list[Value]:
-    """Validate ``draw_dot``'s arguments; returns the graph's nodes in topological order."""
+MAX_EDGES = 3000  # Graphviz lays out a few thousand edges in seconds; 57,840 took it minutes
+
+
+def check_draw_options(
+    who: str, root: object, rankdir: str, max_nodes: int, precision: int, max_edges: int = MAX_EDGES, **flags: object
+) -> list[Value]:
+    """Validate the drawing options shared by ``draw_dot`` and ``animate_backward`` (``flags``
+    must be bools), before anything runs; returns the graph's nodes in topological order."""
     if not isinstance(root, Value):
         raise TypeError(f"{who}() root must be a Value; got {type_name(root)}")
-    if rankdir not in _RANKDIRS:
+    if not isinstance(rankdir, str) or rankdir not in _RANKDIRS:
         raise ValueError(f"{who}() rankdir must be one of {', '.join(_RANKDIRS)}; got {rankdir!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"{who}() max_nodes must be a positive int; got {max_nodes!r}")
-    if isinstance(precision, bool) or not isinstance(precision, int) or precision < 1:
-        raise ValueError(f"{who}() precision must be a positive int; got {precision!r}")
+    for name, limit in (("max_nodes", max_nodes), ("max_edges", max_edges), ("precision", precision)):
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"{who}() {name} must be a positive int; got {limit!r}")
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise TypeError(f"{who}() {name} must be True or False; got {flag!r}")
     nodes = topological_order(root)
     if len(nodes) > max_nodes:
         raise ValueError(
             f"{who}(): the graph has {len(nodes)} Values, more than max_nodes={max_nodes}. "
             f"Draw a smaller graph, or raise the limit with {who}(root, max_nodes={len(nodes)}) "
             "(Graphviz gets slow, and the picture unreadable, on large graphs)."
+        )
+    edges = sum(len(node.parents) for node in nodes)
+    if edges > max_edges:
+        raise ValueError(
+            f"{who}(): the graph has {edges} edges, more than max_edges={max_edges} (it has {len(nodes)} "
+            f"Values, but fused operations such as softmax connect every input to every output). Draw a "
+            f"smaller graph, or raise the limit with {who}(root, max_edges={edges}) (Graphviz may take minutes)."
         )
     return nodes
 
@@ -131,6 +153,7 @@ def draw_dot(
     rankdir: str = "LR",
     max_nodes: int = 500,
     *,
+    max_edges: int = MAX_EDGES,
     precision: int = 4,
     local_grads: bool = False,
     compact: bool = False,
@@ -155,13 +178,14 @@ def draw_dot(
 
     Node names follow a topological order, so the same graph gives the same ``.source`` in
     every run.  ``rankdir`` is Graphviz's layout direction (``"LR"``, ``"TB"``, …).  A graph
-    of more than ``max_nodes`` Values raises ``ValueError`` instead of hanging Graphviz.
+    of more than ``max_nodes`` Values or ``max_edges`` edges raises ``ValueError`` instead of
+    hanging Graphviz.  Labels and operation names are text, never markup: they show exactly as
+    typed, and characters no picture can show appear as visible stand-ins (see ``visible``).
     In Jupyter the result displays inline; ``.render()`` or ``save_graph`` write files.
     """
-    nodes = check_draw_options("draw_dot", root, rankdir, max_nodes, precision)
-    for name, flag in (("local_grads", local_grads), ("compact", compact)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"draw_dot() {name} must be True or False; got {flag!r}")
+    nodes = check_draw_options(
+        "draw_dot", root, rankdir, max_nodes, precision, max_edges, local_grads=local_grads, compact=compact
+    )
     computed = not (type(root.grad) is float and root.grad == 0.0)  # a batched root's grad is an array
     grads = {node: node.grad for node in nodes} if computed else {}
     return diagram(root, nodes, grads, rankdir=rankdir, precision=precision, local_grads=local_grads, compact=compact)
@@ -237,7 +261,7 @@ def diagram(
         if node.parents:
             op_id = f"{node_id}_op"
             op_style = _OPERATION if node is not active else {**_OPERATION, **_ACTIVE}
-            out.node(op_id, _escape_plain(node.op), **{**op_style, **pin.node(op_id)})
+            out.node(op_id, _escape_plain(visible(node.op)), **{**op_style, **pin.node(op_id)})
             for k, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads)):
                 edge: dict[str, str] = dict(_CONSTANT_EDGE) if is_constant(parent) else {}
                 if node is active:
@@ -299,13 +323,13 @@ def save_graph(root: Value, path: str | os.PathLike, **draw_options) -> Path:
     ``dot``), or ``.dot``/``.gv`` (the DOT source, which needs no Graphviz).  Options
     are those of ``draw_dot``.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"save_graph() path must be a str or a pathlib.Path; got {type_name(path)}")
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
-    diagram = draw_dot(root, **draw_options)
-    if fmt in ("dot", "gv"):
-        path.write_text(diagram.source, encoding="utf-8")
-    elif fmt in ("svg", "png", "pdf"):
-        path.write_bytes(diagram.pipe(format=fmt))
-    else:
+    if fmt not in ("dot", "gv", "svg", "png", "pdf"):
         raise ValueError(f"save_graph() cannot tell the format from {path.name!r}: use .svg, .png, .pdf or .dot")
+    diagram = draw_dot(root, **draw_options)
+    data = diagram.source.encode("utf-8") if fmt in ("dot", "gv") else diagram.pipe(format=fmt)
+    write_atomically(path, lambda f: f.write(data))
     return path
