@@ -31,6 +31,11 @@ def as_values(values: Iterable[Scalar], func: str, arg: str = "values") -> list[
     """
     if isinstance(values, (Value, str, bytes)) or not isinstance(values, Iterable):
         raise TypeError(f"{func}() {arg} must be a sequence of Values or numbers; got {type_name(values)}")
+    if isinstance(values, (set, frozenset, dict)):
+        raise TypeError(
+            f"{func}() {arg} must be a sequence (a list or tuple); got a {type_name(values)}, whose order is "
+            "not the order you wrote it in"
+        )
     out: list = list(values)
     for i, v in enumerate(out):
         if not isinstance(v, Value):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .engine import Value, as_float, no_grad
 
@@ -32,6 +32,9 @@ def gradcheck(
         raise TypeError(f"gradcheck() f must be callable; got {type(f).__name__}")
     if isinstance(inputs, (Value, int, float)):
         inputs = [inputs]
+    if isinstance(inputs, (str, bytes, set, frozenset)) or not isinstance(inputs, Iterable):
+        raise TypeError(f"gradcheck() inputs must be a list of numbers or Values; got {type(inputs).__name__}")
+    inputs = list(inputs)  # a generator is read once, here
     points = [x.data if isinstance(x, Value) else as_float(x, f"gradcheck() inputs[{i}]") for i, x in enumerate(inputs)]
     labels = [x.label if isinstance(x, Value) else "" for x in inputs]
     if not points:

@@ -54,12 +54,14 @@ def generator(seed: Seed) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
+        if seed is not None and seed < 0:
+            raise ValueError(f"seed must be an int >= 0 (NumPy's seeds are non-negative); got {seed}")
         return np.random.default_rng(seed)
     raise TypeError(f"seed must be an int, a numpy.random.Generator or None; got {type(seed).__name__}")
 
 
 def initial_weights(init: str, rng: np.random.Generator, nin: int, nout: int) -> tuple[np.ndarray, np.ndarray]:
     """(W, b) for a layer of ``nout`` neurons with ``nin`` inputs each."""
-    if init not in SCHEMES:
+    if not isinstance(init, str) or init not in SCHEMES:
         raise ValueError(f"unknown init {init!r}; valid names are: {', '.join(map(repr, SCHEMES))}")
     return SCHEMES[init](rng, nin, nout)

@@ -26,7 +26,7 @@ ACTIVATIONS: dict[str | None, Callable[[Value], Value] | None] = {
 
 
 def _activation(name: str | None) -> Callable[[Value], Value] | None:
-    if name not in ACTIVATIONS:
+    if not (name is None or isinstance(name, str)) or name not in ACTIVATIONS:
         valid = ", ".join(repr(n) for n in ACTIVATIONS)
         raise ValueError(f"unknown activation {name!r}; valid names are: {valid} (None = linear)")
     return ACTIVATIONS[name]
@@ -43,6 +43,10 @@ def input_name(i: int) -> str:
 
 def _inputs(x: object, nin: int, who: str) -> list[Value]:
     """The inputs as a list of ``nin`` Values: numbers become leaves named x₀, x₁, …"""
+    if isinstance(x, np.ndarray) and x.ndim == 0:  # a 0-d array is one number
+        if nin != 1:
+            raise ValueError(f"{who} expected {nin} inputs, received one number (a 0-d array)")
+        x = [x[()]]
     if isinstance(x, (Value, int, float, np.number)) and nin == 1:
         x = [x]
     if isinstance(x, (str, bytes)) or not isinstance(x, (Sequence, np.ndarray)):

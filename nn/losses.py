@@ -44,6 +44,11 @@ def _targets(func: str, targets: Targets, n: int) -> list[float]:
         targets = [targets]
     if isinstance(targets, (str, bytes, Value)) or not hasattr(targets, "__len__"):
         raise TypeError(f"{func}() targets must be a sequence of numbers; got {type_name(targets)}")
+    if isinstance(targets, (set, frozenset, dict)):
+        raise TypeError(
+            f"{func}() targets must be a sequence (a list, tuple or array) in the order of the predictions; got a "
+            f"{type_name(targets)}, which has no order"
+        )
     column: Sequence | np.ndarray = targets
     if not isinstance(column, np.ndarray) and any(isinstance(t, (list, tuple, np.ndarray)) for t in column):
         column = np.asarray(column, dtype=object)  # nested lists: a column, or a mistake said below

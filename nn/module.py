@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -85,9 +86,11 @@ class Module:
     def save(self, path: str | os.PathLike) -> None:
         """Save the parameters to ``path`` as a NumPy ``.npz`` archive (float64: bit-exact).
 
-        The file is written under a temporary name beside ``path`` and then renamed, so an
-        interrupted save never destroys an existing file.  ``path`` is used as given (no
-        ``.npz`` is appended).
+        The file is replaced atomically (see ``autograd.files.write_atomically``): an
+        interrupted save never destroys an existing file nor leaves a temporary one behind,
+        an existing file keeps its permission bits, a symlink is written through to its
+        target, and a file the user may not write raises ``PermissionError``.  ``path`` is
+        used as given (no ``.npz`` is appended).
         """
         arrays = {name: np.float64(value) for name, value in self.state_dict().items()}
         write_atomically(path, lambda f: np.savez(f, **arrays))
@@ -108,10 +111,18 @@ class Module:
             raise ValueError(f"{path} does not hold this model's parameters: {message}") from None
 
 
+# A save holds one 0-d float64 array per parameter, about 130 bytes each: a member or an archive
+# far bigger than that is not a save, and is refused before anything is decompressed.
+_MEMBER_LIMIT = 1 << 20
+_ARCHIVE_LIMIT = 64 << 20
+
+
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     """Every array of the ``.npz`` archive at ``path``, or ``ValueError`` saying why it is not one.
 
-    The file is opened here, in a ``with`` block, so it is closed whatever NumPy raises.
+    The archive's directory (member names, compression, declared sizes) is checked before any
+    member is decompressed, so a small file that would inflate to gigabytes is refused at
+    once.  The file is opened here, in a ``with`` block, so it is closed whatever happens.
     Pickles are never loaded (``allow_pickle=False``): they can run code.
     """
     not_a_save = f"{path} is not a parameter file written by Module.save()"
@@ -129,14 +140,46 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
             raise ValueError(f"{not_a_save}: {what}")
         f.seek(0)
         try:
-            with np.load(f, allow_pickle=False) as archive:
-                return {name: archive[name] for name in archive.files}
+            with zipfile.ZipFile(f) as archive:
+                members = archive.infolist()
+                _check_members(members, not_a_save)
+                arrays = {}
+                for info in members:
+                    with archive.open(info) as member:
+                        arrays[info.filename[: -len(".npy")]] = np.lib.format.read_array(member, allow_pickle=False)
+                return arrays
         except ValueError as e:
+            if str(e).startswith(not_a_save):
+                raise
             if "pickle" in str(e):
                 raise ValueError(f"{not_a_save}: it holds pickled Python objects, which are never loaded") from None
             raise ValueError(f"{not_a_save}: {e}") from None
-        except (OSError, EOFError, zipfile.BadZipFile) as e:
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError) as e:
             raise ValueError(f"{not_a_save}: it is damaged or truncated ({type(e).__name__}: {e})") from None
+
+
+def _check_members(members: list[zipfile.ZipInfo], not_a_save: str) -> None:
+    """What the archive's directory says, checked before anything is decompressed."""
+    total = 0
+    for info in members:
+        name = info.filename
+        if not name.endswith(".npy"):
+            raise ValueError(f"{not_a_save}: it holds {name!r}, which is not a NumPy array")
+        if info.flag_bits & 0x1:
+            raise ValueError(f"{not_a_save}: its member {name!r} is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ValueError(
+                f"{not_a_save}: its member {name!r} uses a compression (method {info.compress_type}) that "
+                "Module.save never writes"
+            )
+        if info.file_size > _MEMBER_LIMIT:
+            raise ValueError(
+                f"{not_a_save}: its member {name!r} would decompress to {info.file_size:,} bytes; a parameter "
+                "takes about 130"
+            )
+        total += info.file_size
+        if total > _ARCHIVE_LIMIT:
+            raise ValueError(f"{not_a_save}: it would decompress to more than {_ARCHIVE_LIMIT:,} bytes")
 
 
 def _finite_scalar(name: str, value: object) -> float:

@@ -25,12 +25,23 @@ def _axes(ax: Any, figsize: tuple[float, float]) -> Any:
     return ax
 
 
+def _numbers(func: str, arg: str, value: object, wanted: str) -> np.ndarray:
+    """``value`` as a float array, or a ``TypeError`` naming the argument and what it should be."""
+    if isinstance(value, (str, bytes, Mapping)):
+        raise TypeError(f"{func}() {arg} must be {wanted}; got a {type(value).__name__}")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{func}() {arg} must be {wanted}; got {type(value).__name__} ({e})") from None
+
+
 def plot_loss(history: Sequence[float], ax: Any = None, *, label: str | None = None, log: bool = True) -> Any:
     """The loss after each step (``history``: a sequence of numbers), on a log scale by default."""
-    losses = np.asarray(history, dtype=float) if not isinstance(history, (str, bytes)) else None
-    if losses is None or losses.ndim != 1 or len(losses) == 0:
-        shape = "a str" if losses is None else f"shape {losses.shape}"
-        raise ValueError(f"plot_loss() takes a non-empty sequence of loss values, one per step; got {shape}")
+    losses = _numbers("plot_loss", "history", history, "a sequence of loss values, one per step")
+    if losses.ndim != 1 or len(losses) == 0:
+        raise ValueError(
+            f"plot_loss() takes a non-empty sequence of loss values, one per step; got shape {losses.shape}"
+        )
     ax = _axes(ax, (5.5, 3.2))
     ax.plot(np.arange(1, len(losses) + 1), losses, label=label)
     if log and np.all(losses > 0):
@@ -50,7 +61,12 @@ def plot_decision_boundary(
     by their labels ``y`` (n).  A model with one output predicts the class ``score > threshold``
     (``threshold=0.5`` for a sigmoid output); with several outputs, the largest.  The grid is
     evaluated in one batched pass, without recording a graph."""
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if not callable(model):
+        raise TypeError(
+            f"plot_decision_boundary() model must be a model to call on the grid; got {type(model).__name__}"
+        )
+    X = _numbers("plot_decision_boundary", "X", X, "an array of points of shape (n, 2)")
+    y = _numbers("plot_decision_boundary", "y", y, "an array of labels, one per point")
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary() X must have shape (n, 2); got {X.shape}")
     if y.shape != (len(X),):
@@ -110,11 +126,18 @@ def plot_optimizer_paths(
     the contour lines of ``f(x, y)`` (a NumPy function of two arrays).  ``bounds`` is
     (x_min, x_max, y_min, y_max), by default the paths' extent with a margin; ``minimum``
     marks where the minimum is."""
+    if not callable(f):
+        raise TypeError(f"plot_optimizer_paths() f must be a function of (x, y); got {type(f).__name__}")
+    if not isinstance(paths, Mapping):
+        raise TypeError(
+            f"plot_optimizer_paths() paths must be a dict of name → points, e.g. {{'SGD': sgd_path}}; got "
+            f"{type(paths).__name__}"
+        )
     if not paths:
         raise ValueError("plot_optimizer_paths() got no paths")
     arrays = {}
     for name, path in paths.items():
-        points = np.asarray(path, dtype=float)
+        points = _numbers("plot_optimizer_paths", f"paths[{name!r}]", path, "a sequence of (x, y) points")
         if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
             raise ValueError(f"plot_optimizer_paths() path {name!r} must have shape (steps, 2); got {points.shape}")
         arrays[name] = points

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
+
+import numpy as np
 
 from autograd import Value
 
-from .optimizer import Optimizer, check_hyperparameter
+from .optimizer import Optimizer, State, check_hyperparameter
 
 
 class Adam(Optimizer):
@@ -24,6 +25,8 @@ class Adam(Optimizer):
     """
 
     hyperparameters = ("betas", "eps", "weight_decay")
+    state_fields = ("m", "v")
+    squared_fields = ("v",)
 
     def __init__(
         self,
@@ -49,12 +52,12 @@ class Adam(Optimizer):
         self.eps = check_hyperparameter("eps", self.eps)
         self.weight_decay = check_hyperparameter("weight_decay", self.weight_decay)
 
-    def update(self, p: Value, g: float, state: dict[str, float]) -> None:
+    def update(self, p: np.ndarray, g: np.ndarray, state: State, t: int) -> tuple[np.ndarray, State]:
         if self.weight_decay:
-            g = g + self.weight_decay * p.data
-        self.adam_step(p, g, state)
+            g = g + self.weight_decay * p
+        return self.adam_step(p, g, state, t)
 
-    def adam_step(self, p: Value, g: float, state: dict[str, float]) -> None:
+    def adam_step(self, p: np.ndarray, g: np.ndarray, state: State, t: int) -> tuple[np.ndarray, State]:
         """The Adam update of the docstring from m onwards, given the gradient g (AdamW reuses it).
 
         The floating-point operations are torch's, in torch's order (the form of Kingma & Ba's
@@ -64,16 +67,15 @@ class Adam(Optimizer):
         the same order keeps 100 steps within 1e-12 of torch.optim.Adam.
         """
         beta1, beta2 = self.betas
-        t = self.steps
-        m = state["m"] = lerp(state.get("m", 0.0), g, 1.0 - beta1)  # m + (1 − β₁)(g − m)
-        v = state["v"] = state.get("v", 0.0) * beta2 + (1.0 - beta2) * g * g
+        m = lerp(state.get("m", 0.0), g, 1.0 - beta1)  # m + (1 − β₁)(g − m)
+        v = state.get("v", 0.0) * beta2 + (1.0 - beta2) * g * g
         step_size = self.lr / (1.0 - beta1**t)  # lr / (1 − β₁ᵗ)
-        denominator = math.sqrt(v) / (1.0 - beta2**t) ** 0.5 + self.eps  # √v̂ + ε
-        if denominator:  # 0 only when eps = 0 and every gradient so far was 0 (so m = 0 too): no step
-            p.data -= step_size * m / denominator
+        denominator = np.sqrt(v) / (1.0 - beta2**t) ** 0.5 + self.eps  # √v̂ + ε
+        # the denominator is 0 only when eps = 0 and every gradient so far was 0 (so m = 0 too): no step
+        return np.where(denominator != 0.0, p - step_size * m / denominator, p), {"m": m, "v": v}
 
 
-def lerp(start: float, end: float, weight: float) -> float:
+def lerp(start: np.ndarray | float, end: np.ndarray, weight: float) -> np.ndarray:
     """start + weight·(end − start), computed as torch.lerp does: from the nearer end, so that
     weight = 1 gives exactly ``end`` (Adam with β₁ = 0 keeps m = g exactly)."""
     if abs(weight) < 0.5:
@@ -102,6 +104,5 @@ class AdamW(Adam):
     ) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
 
-    def update(self, p: Value, g: float, state: dict[str, float]) -> None:
-        p.data *= 1.0 - self.lr * self.weight_decay
-        self.adam_step(p, g, state)
+    def update(self, p: np.ndarray, g: np.ndarray, state: State, t: int) -> tuple[np.ndarray, State]:
+        return self.adam_step(p * (1.0 - self.lr * self.weight_decay), g, state, t)

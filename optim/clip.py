@@ -19,6 +19,11 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     its length is limited, which tames exploding gradients.  As PyTorch, the 10⁻⁶ keeps the
     division safe, and a non-finite norm is returned (``Optimizer.step`` then refuses it).
     """
+    if isinstance(params, Value) or not isinstance(params, Iterable):
+        raise TypeError(
+            "clip_grad_norm() params must be an iterable of Values, e.g. model.parameters(); got "
+            + type(params).__name__
+        )
     params = list(params)
     for i, p in enumerate(params):
         if not isinstance(p, Value):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
+
+import numpy as np
 
 from autograd import Value
 
-from .optimizer import Optimizer, check_hyperparameter
+from .optimizer import Optimizer, State, check_hyperparameter
 
 
 class RMSprop(Optimizer):
@@ -23,6 +24,8 @@ class RMSprop(Optimizer):
     """
 
     hyperparameters = ("alpha", "eps", "weight_decay", "momentum")
+    state_fields = ("v", "b")
+    squared_fields = ("v",)
 
     def __init__(
         self,
@@ -43,16 +46,15 @@ class RMSprop(Optimizer):
         self.weight_decay = check_hyperparameter("weight_decay", self.weight_decay)
         self.momentum = check_hyperparameter("momentum", self.momentum)
 
-    def update(self, p: Value, g: float, state: dict[str, float]) -> None:
+    def update(self, p: np.ndarray, g: np.ndarray, state: State, t: int) -> tuple[np.ndarray, State]:
         # torch's order of operations (see Adam.adam_step for why it matters)
         if self.weight_decay:
-            g = g + self.weight_decay * p.data
-        v = state["v"] = state.get("v", 0.0) * self.alpha + (1.0 - self.alpha) * g * g
-        denominator = math.sqrt(v) + self.eps
-        if not denominator:  # 0 only if eps = 0 and g = 0 so far: no step
-            return
+            g = g + self.weight_decay * p
+        v = state.get("v", 0.0) * self.alpha + (1.0 - self.alpha) * g * g
+        denominator = np.sqrt(v) + self.eps
+        moves = denominator != 0.0  # 0 only if eps = 0 and g = 0 so far: no step
         if self.momentum:
-            b = state["b"] = state.get("b", 0.0) * self.momentum + g / denominator
-            p.data -= self.lr * b
-        else:
-            p.data -= self.lr * g / denominator
+            old_b = state.get("b", np.zeros_like(p))
+            b = np.where(moves, old_b * self.momentum + g / denominator, old_b)
+            return np.where(moves, p - self.lr * b, p), {"v": v, "b": b}
+        return np.where(moves, p - self.lr * g / denominator, p), {"v": v}

@@ -13,7 +13,7 @@ sets ``optimizer.lr`` for the next epoch e.  Call it once per epoch, after
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from .optimizer import Optimizer, check_hyperparameter
 
@@ -44,9 +44,22 @@ class LRScheduler:
         return {"base_lr": self.base_lr, "epoch": self.epoch}
 
     def load_state_dict(self, state: dict) -> None:
-        """Resume from ``state_dict()`` (the optimiser's own lr is restored by its state)."""
-        self.base_lr = check_hyperparameter("base_lr", state["base_lr"])
-        self.epoch = int(state["epoch"])
+        """Resume from ``state_dict()`` (the optimiser's own lr is restored by its state).
+
+        Both fields are checked before either is set: ``ValueError`` naming the one that is wrong.
+        """
+        name = type(self).__name__
+        if not isinstance(state, Mapping) or set(state) != {"base_lr", "epoch"}:
+            got = sorted(map(str, state)) if isinstance(state, Mapping) else type(state).__name__
+            raise ValueError(f"{name}.load_state_dict() expects a dict with keys base_lr and epoch; got {got}")
+        try:
+            base_lr = check_hyperparameter("base_lr", state["base_lr"])
+        except ValueError as e:
+            raise ValueError(f"{name}.load_state_dict(): {e}") from None
+        epoch = state["epoch"]
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise ValueError(f"{name}.load_state_dict(): epoch must be an int >= 0; got {epoch!r}")
+        self.base_lr, self.epoch = base_lr, epoch
 
 
 class StepLR(LRScheduler):

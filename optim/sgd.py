@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from autograd import Value
 
-from .optimizer import Optimizer, check_hyperparameter
+from .optimizer import Optimizer, State, check_hyperparameter
 
 
 class SGD(Optimizer):
@@ -26,14 +28,16 @@ class SGD(Optimizer):
     def validate(self) -> None:
         self.weight_decay = check_hyperparameter("weight_decay", self.weight_decay)
 
-    def update(self, p: Value, g: float, state: dict[str, float]) -> None:
+    def update(self, p: np.ndarray, g: np.ndarray, state: State, t: int) -> tuple[np.ndarray, State]:
         if self.weight_decay:
-            g = g + self.weight_decay * p.data
-        p.data -= self.lr * self.direction(g, state)
+            g = g + self.weight_decay * p
+        d, state = self.direction(g, state)
+        return p - self.lr * d, state
 
-    def direction(self, g: float, state: dict[str, float]) -> float:
-        """Which way to step, given the (decayed) gradient: plain SGD follows it."""
-        return g
+    def direction(self, g: np.ndarray, state: State) -> tuple[np.ndarray, State]:
+        """Which way to step, given the (decayed) gradient, and the new state: plain SGD follows
+        the gradient and keeps nothing."""
+        return g, state
 
 
 class Momentum(SGD):
@@ -50,6 +54,7 @@ class Momentum(SGD):
     """
 
     hyperparameters = ("momentum", "nesterov", "weight_decay")
+    state_fields = ("b",)
 
     def __init__(
         self,
@@ -71,7 +76,6 @@ class Momentum(SGD):
         if self.nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0")
 
-    def direction(self, g: float, state: dict[str, float]) -> float:
+    def direction(self, g: np.ndarray, state: State) -> tuple[np.ndarray, State]:
         b = g if "b" not in state else self.momentum * state["b"] + g
-        state["b"] = b
-        return g + self.momentum * b if self.nesterov else b
+        return (g + self.momentum * b if self.nesterov else b), {"b": b}
