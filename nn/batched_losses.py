@@ -16,23 +16,29 @@ import numpy as np
 from autograd import Value, ieee
 from autograd.batching import Batched, columns, sigmoid
 
+# Overflow in a loss gives inf (a diverging run shows it, as torch does), without NumPy's warnings.
+_ieee = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
 
 def _diffs(pred: Batched, targets: list[float]) -> tuple[np.ndarray, int]:
     return pred.data - np.asarray(targets, dtype=float), len(targets)
 
 
+@_ieee
 def mse_loss(pred: Batched, targets: list[float]) -> Value:
     """(1/n) Σ (pᵢ − tᵢ)²;  ∂L/∂pᵢ = 2(pᵢ − tᵢ)/n.  Twin of losses.mse_loss."""
     d, n = _diffs(pred, targets)
     return Value(ieee.fsum(d * d) / n, parents=(pred,), local_grads=(2.0 * d / n,), op="mse_loss")
 
 
+@_ieee
 def mae_loss(pred: Batched, targets: list[float]) -> Value:
     """(1/n) Σ |pᵢ − tᵢ|;  ∂L/∂pᵢ = sign(pᵢ − tᵢ)/n (0 where equal).  Twin of losses.mae_loss."""
     d, n = _diffs(pred, targets)
     return Value(ieee.fsum(np.abs(d)) / n, parents=(pred,), local_grads=(np.sign(d) / n,), op="mae_loss")
 
 
+@_ieee
 def huber_loss(pred: Batched, targets: list[float], delta: float) -> Value:
     """½d² if |d| < δ else δ(|d| − ½δ), averaged;  ∂L/∂pᵢ = clamp(dᵢ, −δ, δ)/n.  Twin of
     losses.huber_loss."""
@@ -41,6 +47,7 @@ def huber_loss(pred: Batched, targets: list[float], delta: float) -> Value:
     return Value(ieee.fsum(terms) / n, parents=(pred,), local_grads=(np.clip(d, -delta, delta) / n,), op="huber_loss")
 
 
+@_ieee
 def binary_cross_entropy(prob: Batched, targets: list[float]) -> Value:
     """−(1/n) Σ [t log p + (1 − t) log(1 − p)], logs clamped at −100;
     ∂L/∂pᵢ = (pᵢ − tᵢ)/max(pᵢ(1 − pᵢ), 10⁻¹²)/n.  Twin of losses.binary_cross_entropy."""
@@ -53,6 +60,7 @@ def binary_cross_entropy(prob: Batched, targets: list[float]) -> Value:
     return Value(ieee.fsum(terms) / n, parents=(prob,), local_grads=(grads,), op="binary_cross_entropy")
 
 
+@_ieee
 def binary_cross_entropy_with_logits(logit: Batched, targets: list[float]) -> Value:
     """(1/n) Σ [max(x, 0) − x·t + log(1 + e^(−|x|))];  ∂L/∂xᵢ = (σ(xᵢ) − tᵢ)/n.  Twin of
     losses.binary_cross_entropy_with_logits."""
@@ -62,6 +70,7 @@ def binary_cross_entropy_with_logits(logit: Batched, targets: list[float]) -> Va
     return Value(ieee.fsum(terms) / n, parents=(logit,), local_grads=(grads,), op="binary_cross_entropy_with_logits")
 
 
+@_ieee
 def hinge_loss(score: Batched, targets: list[float]) -> Value:
     """(1/n) Σ max(0, 1 − yᵢsᵢ);  ∂L/∂sᵢ = −yᵢ/n where the margin is violated.  Twin of
     losses.hinge_loss."""
@@ -72,6 +81,7 @@ def hinge_loss(score: Batched, targets: list[float]) -> Value:
     return Value(ieee.fsum(margins[violated]) / n, parents=(score,), local_grads=(grads,), op="hinge_loss")
 
 
+@_ieee
 def cross_entropy(logits: Sequence[Value], classes: np.ndarray) -> Value:
     """For each sample: logsumexp(x) − x_c, averaged;  ∂L/∂xⱼ = (softmax(x)ⱼ − [j = c])/n.
     ``logits`` holds one batched Value per class.  Twin of losses.cross_entropy."""

@@ -50,9 +50,11 @@ def test_plot_loss_draws_the_history():
     x, y = ax.lines[0].get_data()
     assert list(x) == [1, 2, 3] and list(y) == [3.0, 1.0, 0.5] and ax.get_yscale() == "log"
     plt.close(ax.figure)
-    for bad in ([], [[1, 2], [3, 4]], "abc"):
+    for bad in ([], [[1, 2], [3, 4]]):
         with pytest.raises(ValueError, match="plot_loss"):
             nn.plots.plot_loss(bad)
+    with pytest.raises(TypeError, match="plot_loss"):  # a string is not a sequence of numbers
+        nn.plots.plot_loss("abc")
 
 
 def test_decision_boundary_regions_are_the_models_predictions():
