@@ -530,9 +530,39 @@ class Value:
         """
         run_backward(self, grad)
 
+    def backward_step(self) -> list:
+        """One step of the chain rule at this node alone, what micrograd's ``v._backward()`` does:
+        for each parent, ``parent.grad += local_grad · self.grad``.
+
+        Nothing is reset or seeded, so a walk by hand starts with ``root.grad = 1.0`` and calls
+        ``backward_step()`` on each node from the root back (reverse topological order); that
+        gives bit-for-bit the gradients of ``root.backward()``, whose loop does the same.
+        Returns the steps taken, one per edge: the ``BackwardStep``s that ``backward_steps``
+        returns, which print as lines of the chain rule.  A leaf returns ``[]``.
+        """
+        from .steps import step_at  # steps.py builds on this module
+
+        return step_at(self)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails, so it costs nothing on the hot path.
+        if name in _MICROGRAD_NAMES:
+            raise AttributeError(
+                f"a Value has no {name} (micrograd's name): here it is {_MICROGRAD_NAMES[name]}", name=name, obj=self
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
+
     def _seed(self, grad: object) -> float:
         """The gradient backward starts from (a batched Value needs one per sample)."""
         return as_float(grad, "backward() grad")
+
+
+_MICROGRAD_NAMES = {
+    "_prev": "v.parents (a tuple, in a fixed order)",
+    "_children": "v.parents (a tuple, in a fixed order)",
+    "_op": "v.op",
+    "_backward": "v.backward_step(), which also returns the steps it took",
+}
 
 
 def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -> list[Value]:

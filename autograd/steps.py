@@ -11,10 +11,12 @@ Printed, the list is the chain rule written out, one line per step.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .batching import summary
-from .engine import Value, run_backward, type_name
+from .engine import Value, run_backward, topological_order, type_name
 
 
 def node_names(nodes: list[Value]) -> dict[Value, str]:
@@ -73,7 +75,7 @@ class BackwardStep:
     upstream: float
     contribution: float
     parent_grad: float
-    names: dict[Value, str] = field(repr=False, compare=False)
+    names: Mapping[Value, str] = field(repr=False, compare=False)
 
     def __str__(self) -> str:
         node, parent = self.names[self.node], self.names[self.parent]
@@ -99,6 +101,57 @@ class BackwardSteps(list):
         return BackwardSteps(step for step in self if any(step.node is node for node in nodes))
 
 
+class _NamesBelow(Mapping):
+    """The names of the graph below ``node`` (as ``draw_dot(node)`` shows them), worked out the
+    first time a step is printed: a walk by hand over a big graph should not sort it every step."""
+
+    def __init__(self, node: Value) -> None:
+        self._node = node
+        self._names: dict[Value, str] | None = None
+
+    def _all(self) -> dict[Value, str]:
+        if self._names is None:
+            self._names = node_names(topological_order(self._node))
+        return self._names
+
+    def __getitem__(self, node: Value) -> str:
+        return self._all()[node]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+Step = tuple[Value, Value, Any, Any, Any, Any]  # node, parent, local_grad, upstream, contribution, parent_grad
+
+
+def _replay(node: Value, upstream: Any) -> list[Step]:
+    """The steps ``node`` takes when it passes ``upstream`` to its parents, computed as the backward
+    loop computes them (the same float operations in the same order, so the same bits), from the
+    parents' gradients as they are now.  A parent may appear twice (x * x): its second step adds
+    to its first."""
+    steps: list[Step] = []
+    running: dict[int, Any] = {}
+    for parent, local_grad in zip(node.parents, node.local_grads):
+        contribution = local_grad * upstream
+        before = running.get(id(parent), parent.grad)
+        running[id(parent)] = before + contribution  # a new array for a batch: the loop adds in place
+        steps.append((node, parent, local_grad, upstream, contribution, running[id(parent)]))
+    return steps
+
+
+def step_at(node: Value) -> BackwardSteps:
+    """``node.backward_step()``: one node's step of the chain rule, taken and returned."""
+    upstream = node.grad
+    steps = _replay(node, upstream)
+    for parent, local_grad in zip(node.parents, node.local_grads):
+        parent.grad += local_grad * upstream  # the statement of the backward loop, run_backward
+    names = _NamesBelow(node)
+    return BackwardSteps(BackwardStep(*step, names=names) for step in steps)
+
+
 def backward_steps(root: Value, grad: float = 1.0) -> BackwardSteps:
     """Run ``root.backward(grad)`` and return its chain-rule steps, in the order they were taken.
 
@@ -109,22 +162,12 @@ def backward_steps(root: Value, grad: float = 1.0) -> BackwardSteps:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps() root must be a Value; got {type_name(root)}")
-    steps: list[tuple[Value, Value, float, float, float, float]] = []
+    steps: list[Step] = []
 
     def watch(node: Value, upstream: float) -> None:
-        # Called just before the loop adds this node's contributions: replay them in the loop's
-        # order from the parents' gradients as they are now (the same float additions, so the
-        # same bits).  A parent may appear twice (x * x): its second step adds to its first.
-        running: dict[int, float] = {}
-        for parent, local_grad in zip(node.parents, node.local_grads):
-            contribution = local_grad * upstream
-            before = running.get(id(parent), parent.grad)
-            running[id(parent)] = before + contribution  # a new array for a batch: the loop adds in place
-            steps.append((node, parent, local_grad, upstream, contribution, running[id(parent)]))
+        # Called just before the loop adds this node's contributions (see _replay).
+        steps.extend(_replay(node, upstream))
 
     order = run_backward(root, grad, watch)
     names = node_names(order)
-    return BackwardSteps(
-        BackwardStep(node, parent, local_grad, upstream, contribution, parent_grad, names)
-        for node, parent, local_grad, upstream, contribution, parent_grad in steps
-    )
+    return BackwardSteps(BackwardStep(*step, names=names) for step in steps)

@@ -8,6 +8,7 @@ name           weights                                       bias
 =============  ===========================================  ==========================
 "pytorch"      U(−1/√nin, 1/√nin)  (torch.nn.Linear)          U(−1/√nin, 1/√nin)
 "micrograd"    U(−1, 1)                                       0
+"uniform"      U(−1, 1)                                       U(−1, 1)
 "xavier"       U(−a, a), a = √(6 / (nin + nout))  (Glorot)    0
 "he"           U(−a, a), a = √(6 / nin)  (Kaiming, for ReLU)  0
 =============  ===========================================  ==========================
@@ -15,7 +16,8 @@ name           weights                                       bias
 The default is "pytorch": it keeps each neuron's pre-activation at a similar scale
 whatever the number of inputs, and it is what a learner moving to PyTorch will meet.
 micrograd's U(−1, 1) grows the pre-activation with √nin, which saturates tanh and sigmoid
-in wide layers.
+in wide layers.  "micrograd" is karpathy/micrograd's ``nn.py`` (bias 0); "uniform" is the
+``Neuron`` of the lecture "building micrograd", whose bias is drawn like its weights.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ def _micrograd(rng, nin, nout):
     return rng.uniform(-1.0, 1.0, (nout, nin)), np.zeros(nout)
 
 
+def _uniform(rng, nin, nout):
+    return rng.uniform(-1.0, 1.0, (nout, nin)), rng.uniform(-1.0, 1.0, nout)
+
+
 def _xavier(rng, nin, nout):
     bound = math.sqrt(6.0 / (nin + nout))
     return rng.uniform(-bound, bound, (nout, nin)), np.zeros(nout)
@@ -46,7 +52,7 @@ def _he(rng, nin, nout):
     return rng.uniform(-bound, bound, (nout, nin)), np.zeros(nout)
 
 
-SCHEMES = {"pytorch": _pytorch, "micrograd": _micrograd, "xavier": _xavier, "he": _he}
+SCHEMES = {"pytorch": _pytorch, "micrograd": _micrograd, "uniform": _uniform, "xavier": _xavier, "he": _he}
 
 
 def generator(seed: Seed) -> np.random.Generator:

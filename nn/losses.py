@@ -199,9 +199,7 @@ def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
             n_classes = len(xs)
         elif len(xs) != n_classes:
             raise ValueError(f"cross_entropy() logits[{i}] has {len(xs)} classes, logits[0] has {n_classes}")
-        if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, np.integer)) or not 0 <= c < n_classes:
-            raise ValueError(f"cross_entropy() target {c!r} is not a class index in [0, {n_classes})")
-        c = int(c)
+        c = _class_index(c, n_classes)
         data = [x.data for x in xs]
         m, exps, total = shifted_exps(data)
         terms.append(m + ieee.log(total) - data[c])
@@ -227,13 +225,28 @@ def hinge_loss(scores: Preds, targets: Targets) -> Value:
     return Value(ieee.fsum([m for m in margins if m > 0.0]) / n, parents=tuple(ss), local_grads=grads, op="hinge_loss")
 
 
+def _class_index(c: object, n_classes: int) -> int:
+    """A target class as an int in [0, n_classes), or a ``ValueError`` saying what is wrong with it.
+    A whole float such as 1.0 (labels read from a float array) is that class, in both forms."""
+    if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, np.integer, float, np.floating)):
+        raise ValueError(f"cross_entropy() target {c!r} is a {type_name(c)}, not a class index (an int)")
+    if isinstance(c, (float, np.floating)) and not float(c).is_integer():
+        raise ValueError(
+            f"cross_entropy() target {c!r} is not a whole number: a class index is an int in [0, {n_classes})"
+        )
+    if not 0 <= c < n_classes:
+        raise ValueError(f"cross_entropy() target {c!r} is not a class index in [0, {n_classes})")
+    return int(c)
+
+
 def _batched_cross_entropy(logits: Sequence[Value], targets: object) -> Value:
     """cross_entropy on the list of batched class scores a model returns, checked here."""
     n = len(next(x for x in logits if is_batched(x)).data)  # type: ignore[arg-type]
     classes: np.ndarray = np.array(_targets("cross_entropy", targets, n))  # type: ignore[arg-type]
     k = len(logits)
-    if np.any((classes != np.round(classes)) | (classes < 0) | (classes >= k)):
-        bad = classes[(classes != np.round(classes)) | (classes < 0) | (classes >= k)][0]
-        raise ValueError(f"cross_entropy() target {bad:g} is not a class index in [0, {k})")
+    bad = (classes != np.round(classes)) | ~(classes >= 0) | ~(classes < k)
+    if np.any(bad):
+        first = float(classes[bad][0])
+        _class_index(int(first) if first.is_integer() else first, k)  # raises, saying what is wrong
     values = as_values(logits, "cross_entropy", "logits")
     return batched_losses.cross_entropy(values, classes.astype(int))
