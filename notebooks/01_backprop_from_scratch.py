@@ -70,20 +70,42 @@ print("L's parents:", [p.label for p in L.parents], " operation:", L.op, " local
 draw_dot(L, local_grads=True)
 
 # %% [markdown]
-# ## 3. The chain rule by hand
+# ## 3. The chain rule by hand, one node at a time
 #
 # dL/dL = 1. L = d·f, so dL/dd = f = −2 and dL/df = d = 4. d = e + c passes its gradient on
 # unchanged: dL/de = dL/dc = −2. e = a·b multiplies by the *other* input: dL/da = −2·b = 6,
 # dL/db = −2·a = −4.
+#
+# Each node can do its own step of that: `node.backward_step()` adds, for each parent,
+# local derivative × `node.grad` to the parent's gradient (micrograd's `node._backward()`),
+# and returns the steps it took. Seed L with 1, then step the nodes from L back.
+
+# %%
+L.grad = 1.0
+print(L.backward_step())
+
+# %%
+print(d.backward_step())
+
+# %%
+print(e.backward_step())
 
 # %%
 by_hand = {"a": -2.0 * b.data, "b": -2.0 * a.data, "c": -2.0, "f": d.data}
+for leaf in (a, b, c, f_):
+    print(f"{leaf.label}: by hand {by_hand[leaf.label]:+.1f}   backward_step() {leaf.grad:+.1f}")
+draw_dot(L, local_grads=True)
+
+# %% [markdown]
+# `backward()` does exactly these steps, in that order, for every node. Leaves *accumulate*
+# (as in PyTorch), so reset them before running it on the same graph:
+
+# %%
+for leaf in (a, b, c, f_):
+    leaf.grad = 0.0
 L.backward()
 for leaf in (a, b, c, f_):
     print(f"{leaf.label}: by hand {by_hand[leaf.label]:+.1f}   backward() {leaf.grad:+.1f}")
-
-# %%
-draw_dot(L, local_grads=True)
 
 # %% [markdown]
 # ## 4. backward, step by step
@@ -142,19 +164,23 @@ draw_dot(out_unfused, local_grads=True, compact=True)
 # %% [markdown]
 # ## 7. A network learns
 #
-# micrograd's tiny dataset: four inputs of three numbers and their targets ±1.
+# The lecture's tiny dataset: four inputs of three numbers and their targets ±1, and the
+# lecture's network: tanh everywhere, weights **and** biases drawn from U(−1, 1)
+# (`init="uniform"`). The loop is the lecture's too: the sum of squared errors, then each
+# parameter nudged against its gradient.
 
 # %%
 xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 ys = [1.0, -1.0, -1.0, 1.0]
-model = nn.MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh", seed=1)
-opt = SGD(model.parameters(), lr=0.1)
+model = nn.MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh", init="uniform", seed=1)
 losses = []
-for step in range(60):
-    opt.zero_grad()
-    loss = nn.mse_loss([model(x) for x in xs], ys)
+for step in range(40):
+    ypred = [model(x) for x in xs]
+    loss = autograd.sum([(yout - ygt) ** 2 for ygt, yout in zip(ys, ypred)])
+    model.zero_grad()
     loss.backward()
-    opt.step()
+    for p in model.parameters():
+        p.data += -0.1 * p.grad
     losses.append(loss.data)
 print("predictions:", [f"{model(x).data:+.3f}" for x in xs])
 nn.plots.plot_loss(losses);

@@ -27,9 +27,10 @@ def text_of(notebook) -> str:
     )
 
 
-def test_there_are_five_notebooks():
+def test_there_are_six_notebooks():
     assert [s.stem for s in SCRIPTS] == [
-        "01_backprop_from_scratch", "02_the_lesson", "03_exercises", "04_batched_digits", "05_to_pytorch",
+        "01_backprop_from_scratch", "02_the_lesson", "03_exercises", "03_exercises_solutions", "04_batched_digits",
+        "05_to_pytorch",
     ]
 
 
@@ -43,10 +44,14 @@ def test_notebook_runs_and_its_stored_copy_matches(script):
     assert [(c.cell_type, c.source) for c in stored.cells] == sources, "run: python notebooks/build.py"
     assert all(c.execution_count for c in stored.cells if c.cell_type == "code"), "stored without its outputs"
     printed = text_of(executed)
-    if script.stem == "03_exercises":
-        assert printed.count(": pass") == 3 and "gradcheck caught the bug" in printed
+    if script.stem == "03_exercises":  # as a student gets it: every checker says what to do, none passes
+        assert printed.count(": not yet") == 6 and ": pass" not in printed and "<-- mismatch" in printed
+        assert printed.count("Write your answer in its cell") == 4 and printed.count("is still ...") == 2
+    if script.stem == "03_exercises_solutions":
+        assert [f"exercise {i}: pass" in printed for i in range(1, 7)] == [True] * 6 and "not yet" not in printed
     if script.stem == "01_backprop_from_scratch":
         assert "a: by hand +6.0   backward() +6.0" in printed and "training accuracy 100%" in printed
+        assert "a.grad += ∂e/∂a × e.grad = -3 × -2 = 6  →  a.grad = 6" in printed  # backward_step, by hand
 
 
 def test_pytorch_notebook_steps_aside_without_torch():
