@@ -1,23 +1,27 @@
 """Watch error flow backwards: the backward pass as an animation of ``draw_dot`` pictures.
 
 ``animate_backward(root)`` runs ``root.backward()`` (through ``backward_steps``, the engine's
-own loop, watched) and draws one frame per moment of it:
+own loop, watched) and shows it moment by moment:
 
 1. the forward pass done: every node has its data, no gradient yet (``—``);
 2. the seed: the output's gradient d(output)/d(output) = 1;
-3. one frame per operation, in the order backward visits them: the node passing its gradient
-   on is outlined in red, and so are the edges to its parents, each labelled with the chain
-   rule's product ∂node/∂parent × node.grad; its parents show their new gradients;
+3. one frame per operation, in the order backward visits them (or, with ``frames="edge"``,
+   one per edge): the node passing its gradient on is outlined in red, and so are the edges
+   to its parents, each labelled with its local derivative ∂node/∂parent; the parents show
+   their new gradients, and the caption writes out the chain rule with the numbers;
 4. the end: exactly ``draw_dot(root)`` after ``backward()``.
 
-Every frame is laid out once, by ``dot`` on the last frame, and pinned there, so nothing
-moves between frames.  In Jupyter the animation shows as a player; ``save("x.html")``
-writes that player as one self-contained file and ``save("x.gif")`` an animated GIF (Pillow).
+The graph is laid out once, by ``dot``.  The HTML player carries that one picture and, per
+frame, only what changes (gradient texts, which node and edges are red, the caption), so
+nothing moves between frames and a big graph stays small.  The GIF draws every frame on the
+same pinned layout.  In Jupyter the animation shows as the player, with a still picture of
+the last frame where scripts do not run (an untrusted notebook, GitHub).
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import io
@@ -25,31 +29,50 @@ import json
 import math
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
-from .engine import Value
+from .engine import Value, is_constant
 from .extras import require
 from .files import write_atomically
 from .steps import BackwardStep, backward_steps, format_number, node_names
-from .viz import MAX_EDGES, Diagram, GraphvizNotInstalled, Layout, check_draw_options, diagram
+from .viz import (
+    FONTSIZE,
+    MAX_EDGES,
+    Diagram,
+    GraphvizNotInstalled,
+    Layout,
+    check_draw_options,
+    check_fontsize,
+    diagram,
+)
+
+FRAME_KINDS = ("node", "edge")
+GIF_WIDTH = 1920  # pixels at most: a GIF is for slides and READMEs
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One moment of the backward pass: its drawing and a sentence saying what happens."""
+    """One moment of the backward pass: its drawing (on the shared layout), a sentence saying
+    what happens, and what the player changes for it: each record's gradient text, the node
+    passing its gradient on and the edges it passes it along."""
 
     drawing: Diagram
     caption: str
+    grads: dict[str, str] = field(default_factory=dict)  # record id → "grad …"
+    active: str | None = None  # the record (and its operation) passing its gradient on
+    flowing: tuple[str, ...] = ()  # the edges it passes it along
 
 
 class BackwardAnimation:
     """The frames of one backward pass; ``save`` writes them, Jupyter plays them inline."""
 
-    def __init__(self, frames: list[Frame], *, seconds_per_frame: float = 1.2) -> None:
+    def __init__(self, frames: list[Frame], picture: Diagram, *, seconds_per_frame: float = 1.2) -> None:
         self.frames = frames
+        self.picture = picture  # the last frame with every edge's local derivative: the player's one layout
         self.seconds_per_frame = seconds_per_frame
-        self._svgs: list[str] | None = None
+        self._svg: str | None = None
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -63,55 +86,72 @@ class BackwardAnimation:
         # neato_no_op=2: take every position from the pinned layout instead of laying out again
         return [frame.drawing.pipe(format=fmt, neato_no_op=2) for frame in self.frames]
 
-    def svgs(self) -> list[str]:
-        """Each frame as an SVG document (rendered once, then kept)."""
-        if self._svgs is None:
-            self._svgs = [svg.decode("utf-8") for svg in self._render("svg")]
-        return self._svgs
+    def svg(self) -> str:
+        """The player's one picture, as SVG (rendered once, then kept)."""
+        if self._svg is None:
+            self._svg = self.picture.pipe(format="svg", encoding="utf-8")
+        return self._svg
 
     def to_html(self, *, standalone: bool = True) -> str:
-        """The player: the frames, play/pause, step buttons and a slider, in one piece of HTML
-        with no external script, style or font, so it works offline.  Element ids come from
-        the content, so two players in one notebook do not clash and the bytes are stable."""
-        images = [base64.b64encode(svg.encode("utf-8")).decode("ascii") for svg in self.svgs()]
-        player = "bw" + hashlib.sha256("".join(images).encode("ascii")).hexdigest()[:12]
-        frames = "\n".join(
-            f'<img class="{player}-frame" alt="frame {i + 1}" src="data:image/svg+xml;base64,{data}"'
-            f"{'' if i == 0 else ' hidden'}>"
-            for i, data in enumerate(images)
-        )
-        captions = "[" + ",".join(_js_string(frame.caption) for frame in self.frames) + "]"
+        """The player: the picture, play/pause, step, a slider and a speed control, keyboard keys
+        (Space, →, PageDown: next; ←, PageUp: back; Home, End), in one piece of HTML with no
+        external script, style or font, so it works offline.  Element ids come from the content,
+        so two players in one notebook do not clash and the bytes are stable.  Without scripts
+        it shows the last frame as a still picture."""
+        svg = self.svg()
+        player = "bw" + hashlib.sha256((svg + repr([f.caption for f in self.frames])).encode()).hexdigest()[:12]
+        frames, shown = [], {}
+        for frame in self.frames:  # each frame carries only the gradient texts that change
+            changed = {k: v for k, v in frame.grads.items() if shown.get(k) != v}
+            shown.update(changed)
+            frames.append(
+                {"grads": changed, "active": frame.active, "flowing": frame.flowing, "caption": frame.caption}
+            )
+        data = {"frames": frames, "interval": round(self.seconds_per_frame * 1000)}
         body = _PLAYER.format(
             id=player,
-            frames=frames,
-            captions=captions,
+            still=base64.b64encode(svg.encode("utf-8")).decode("ascii"),
+            data=_script_json(data),
             last=len(self.frames) - 1,
             count=len(self.frames),
-            first_caption=html.escape(self.frames[0].caption),
-            interval=round(self.seconds_per_frame * 1000),
+            final_caption=html.escape(self.frames[-1].caption),
+            css=_static("player.css"),
+            script=_static("player.js").replace("PLAYER_ID", player),
         )
         if not standalone:
             return body
         return (
             '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            "<title>Backpropagation, step by step</title>\n</head>\n<body>\n" + body + "</body>\n</html>\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            "<title>Backpropagation, step by step</title>\n"
+            "<style>html, body { margin: 0; padding: 0; }</style>\n</head>\n<body>\n" + body + "</body>\n</html>\n"
         )
 
     def _repr_html_(self) -> str:
-        """Jupyter's display protocol: the player, inline."""
         return self.to_html(standalone=False)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        """Jupyter: the player, and a PNG of the last frame for viewers that run no scripts."""
+        bundle = {
+            "text/html": self.to_html(standalone=False),
+            "image/png": self.picture.pipe_png(96),
+            "text/plain": repr(self),
+        }
+        return {k: v for k, v in bundle.items() if (include is None or k in include) and k not in (exclude or ())}
 
     def to_gif(self) -> bytes:
         """The frames as an animated GIF (needs Pillow: the 'gif' extra)."""
-        pil = require("PIL.Image", "gif", "Writing a GIF")
-        images = [pil.open(io.BytesIO(png)).convert("RGB") for png in self._render("png")]
-        width = max(im.width for im in images)
-        height = max(im.height for im in images)
+        pil = require("PIL.Image", "gif", "Writing a GIF", package="Pillow")
         canvas = []
-        for im in images:  # the same size for every frame (they are, when the layout pins them)
-            page = pil.new("RGB", (width, height), "white")
-            page.paste(im, (0, 0))
-            canvas.append(page.quantize(colors=255, method=pil.Quantize.MEDIANCUT, dither=pil.Dither.NONE))
+        for png in self._render("png"):  # one at a time, palette-coded at once: a big graph stays in memory
+            image = pil.open(io.BytesIO(png)).convert("RGB")
+            if image.width > GIF_WIDTH:
+                image = image.resize((GIF_WIDTH, round(image.height * GIF_WIDTH / image.width)), pil.Resampling.LANCZOS)
+            if canvas and image.size != canvas[0].size:  # the same size for every frame (pinned: they are)
+                page = pil.new("RGB", canvas[0].size, "white")
+                page.paste(image, (0, 0))
+                image = page
+            canvas.append(image.quantize(colors=255, method=pil.Quantize.FASTOCTREE, dither=pil.Dither.NONE))
         durations = [round(self.seconds_per_frame * 1000)] * len(canvas)
         durations[0] = durations[-1] = 3 * durations[0]  # linger on the start and the end
         out = io.BytesIO()
@@ -145,18 +185,23 @@ def animate_backward(
     max_edges: int = MAX_EDGES,
     precision: int = 4,
     compact: bool = False,
+    fontsize: float = FONTSIZE,
+    frames: str = "node",
     seconds_per_frame: float = 1.2,
 ) -> BackwardAnimation:
     """Run ``root.backward(grad)`` and return the animation of it (see the module docstring).
 
-    Drawing options are ``draw_dot``'s.  Invalid options, a root that is not a Value
+    Drawing options are ``draw_dot``'s; ``frames="edge"`` shows one edge's step of the chain
+    rule per frame instead of one node's.  Invalid options, a root that is not a Value
     (``TypeError``), a graph over ``max_nodes`` or ``max_edges`` (``ValueError``) and a missing
     Graphviz ``dot``, which lays the frames out (``GraphvizNotInstalled``), are refused before
     backward runs; if laying out fails all the same, every gradient is put back as it was, so
-    a retry does not add the pass twice.  The frames are rendered when the animation is shown
-    or saved.
+    a retry does not add the pass twice.
     """
     nodes = check_draw_options("animate_backward", root, rankdir, max_nodes, precision, max_edges, compact=compact)
+    fontsize = check_fontsize("animate_backward", fontsize)
+    if frames not in FRAME_KINDS:
+        raise ValueError(f"animate_backward() frames must be 'node' or 'edge'; got {frames!r}")
     if isinstance(seconds_per_frame, bool) or not (
         isinstance(seconds_per_frame, (int, float)) and 0 < seconds_per_frame < math.inf
     ):
@@ -165,7 +210,8 @@ def animate_backward(
         raise GraphvizNotInstalled()
     before = [node.grad for node in nodes]
     try:
-        return _animate(root, nodes, grad, rankdir, precision, compact, seconds_per_frame)
+        steps = backward_steps(root, grad)
+        return _animate(root, nodes, steps, frames, seconds_per_frame, rankdir, precision, compact, fontsize)
     except BaseException:
         for node, g in zip(nodes, before):
             node.grad = g
@@ -173,53 +219,81 @@ def animate_backward(
 
 
 def _animate(
-    root: Value, nodes: list[Value], grad: float, rankdir: str, precision: int, compact: bool, seconds_per_frame: float
+    root: Value,
+    nodes: list[Value],
+    steps: list[BackwardStep],
+    kind: str,
+    seconds_per_frame: float,
+    rankdir: str,
+    precision: int,
+    compact: bool,
+    fontsize: float,
 ) -> BackwardAnimation:
-    """The body of ``animate_backward``, once its options are checked."""
-    steps = backward_steps(root, grad)
+    """The frames of a backward pass that has run (``steps``), on one layout."""
     names = node_names(nodes)
+    ids = {node: f"v{i}" for i, node in enumerate(nodes)}
     n = lambda x: format_number(x, precision)  # noqa: E731 - a short name for a short formatter
-
-    def draw(grads: dict[Value, float], caption: str | None, active: Value | None = None, **options):
-        return diagram(
-            root,
-            nodes,
-            grads,
-            rankdir=rankdir,
-            precision=precision,
-            compact=compact,
-            caption=caption,
-            active=active,
-            **options,
-        )
-
+    draw = functools.partial(
+        diagram, root, nodes, rankdir=rankdir, precision=precision, compact=compact, fontsize=fontsize
+    )
     final_grads = {node: node.grad for node in nodes}
-    # Laid out once, with every edge's local derivative on it, and every frame pinned there.
-    layout = Layout.of(draw(final_grads, None, local_grads=True))
+    # Laid out once, with every edge's local derivative on it; every frame is pinned there.
+    picture = draw(final_grads, local_grads=True)
+    layout = Layout.of(picture)
+    # GIF frames at screen resolution, or less for a graph wider than GIF_WIDTH: small, quick to write
+    width_points = float(layout.graph.get("bb", "0,0,1,1").split(",")[2]) or 1.0
+    gif_dpi = {"dpi": f"{min(96.0, GIF_WIDTH * 72.0 / width_points):.4g}"}
+
     grads: dict[Value, float] = {}
-    frames = [
-        Frame(
-            draw(grads, "Forward pass done: every node has its data; no gradient yet (—)", layout=layout),
-            "The forward pass is done: every node holds its data. No gradient is computed yet (—).",
-        )
-    ]
+    made: list[Frame] = []
+
+    def frame(caption: str, drawing_caption: str | None, active: Value | None = None, edges: tuple = ()) -> None:
+        drawing = draw(dict(grads), caption=drawing_caption, active=active, layout=layout)
+        drawing.graph_attr.update(gif_dpi)
+        texts = {ids[v]: f"grad {n(grads[v])}" if v in grads else "grad —" for v in nodes if not is_constant(v)}
+        made.append(Frame(drawing, caption, texts, None if active is None else ids[active], edges))
+
+    frame(
+        "The forward pass is done: every node holds its data. No gradient is computed yet (—).",
+        "Forward pass done: every node has its data; no gradient yet (—)",
+    )
     grads[root] = root.grad
     root_name = names[root]
     seed_text = f"Backward starts at the output: {root_name}.grad = d{root_name}/d{root_name} = {n(root.grad)}"
-    frames.append(Frame(draw(dict(grads), seed_text, layout=layout), seed_text + "."))
+    frame(seed_text + ".", seed_text)
     for node, node_steps in _by_node(steps):
-        for step in node_steps:
-            grads[step.parent] = step.parent_grad
         upstream = node_steps[0].upstream
+        op_id = f"{ids[node]}_op"
+        edge_ids = [_edge_id(ids[s.parent], op_id, node.parents[:k].count(s.parent)) for k, s in enumerate(node_steps)]
         short = (
             f"{names[node]} ({node.op}) passes its gradient {n(upstream)} back: each parent's grad "
             f"+= ∂{names[node]}/∂parent (on its red edge) × {n(upstream)}"
         )
-        caption = short + "\n" + "\n".join(str(s) for s in node_steps)
-        frames.append(Frame(draw(dict(grads), short, active=node, layout=layout), caption))
+        if kind == "node":
+            for step in node_steps:
+                grads[step.parent] = step.parent_grad
+            everything = (_edge_id(op_id, ids[node], 0), *edge_ids)
+            frame(short + "\n" + "\n".join(str(s) for s in node_steps), short, node, everything)
+        else:
+            for step, edge_id in zip(node_steps, edge_ids):
+                grads[step.parent] = step.parent_grad
+                frame(f"{short}\n{step}", str(step), node, (_edge_id(op_id, ids[node], 0), edge_id))
     end_text = "Done: every node shows d(output)/d(node), as draw_dot(root) after backward()"
-    frames.append(Frame(draw(final_grads, None, layout=layout), end_text + "."))
-    return BackwardAnimation(frames, seconds_per_frame=seconds_per_frame)
+    grads.update(final_grads)
+    made.append(
+        Frame(
+            draw(final_grads, layout=layout),
+            end_text + ".",
+            {ids[v]: f"grad {n(final_grads[v])}" for v in nodes if not is_constant(v)},
+        )
+    )
+    made[-1].drawing.graph_attr.update(gif_dpi)
+    return BackwardAnimation(made, picture, seconds_per_frame=seconds_per_frame)
+
+
+def _edge_id(tail: str, head: str, repeat: int) -> str:
+    """The id ``diagram`` gives an edge (and the SVG carries): the repeat-th from tail to head."""
+    return f"{tail}__{head}__{repeat}"
 
 
 def _by_node(steps: list[BackwardStep]) -> list[tuple[Value, list[BackwardStep]]]:
@@ -233,62 +307,44 @@ def _by_node(steps: list[BackwardStep]) -> list[tuple[Value, list[BackwardStep]]
     return groups
 
 
+def _static(name: str) -> str:
+    """A front-end file shipped in ``autograd/static``."""
+    return resources.files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
+
+
+def _script_json(data: object) -> str:
+    """``data`` as JSON that is also safe inside an HTML <script>: ``<``, ``>`` and ``&`` are
+    written as escapes (no label can close the script or open a tag), and so are the line
+    separators U+2028 and U+2029; JSON itself escapes quotes, backslashes and control characters."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for ch in "<>&\u2028\u2029":
+        text = text.replace(ch, f"\\u{ord(ch):04x}")
+    return text
+
+
+# Kept for the tests and callers of the earlier player: one caption as a JavaScript string literal.
 def _js_string(text: str) -> str:
-    """``text`` as a JavaScript string literal that is also safe inside an HTML <script>: JSON
-    escapes quotes, backslashes and every control and line-separator character, and ``<``, ``>``
-    and ``&`` are written as escapes so no label can close the script or open a tag."""
-    literal = json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return literal.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _script_json(text)
 
 
-_PLAYER = """<div id="{id}" style="font-family: sans-serif; max-width: 100%;">
-<style>
-#{id} .{id}-frame {{ max-width: 100%; height: auto; display: block; }}
-#{id} .{id}-frame[hidden] {{ display: none; }}
-#{id} button {{ font-size: 14px; min-width: 2.4em; margin-right: 2px; }}
-#{id} pre {{ white-space: pre-wrap; font-size: 13px; background: #f6f6f6; padding: 6px; margin: 6px 0; }}
-</style>
-{frames}
-<div>
-<button data-go="first" title="first frame">|&#x25C0;</button>
-<button data-go="back" title="step back">&#x25C0; step</button>
-<button data-go="play" title="play / pause">&#x25B6; play</button>
-<button data-go="next" title="step forward">step &#x25B6;</button>
-<button data-go="last" title="last frame">&#x25B6;|</button>
-<input type="range" min="0" max="{last}" value="0" style="width: 40%; vertical-align: middle;" aria-label="frame">
-<span class="{id}-count">1 / {count}</span>
+_PLAYER = """<div id="{id}" class="cr-player" tabindex="0" aria-label="backpropagation, step by step">
+<style>{css}</style>
+<div class="cr-stage"><img class="cr-still" alt="the graph after backward(): every node shows d(output)/d(node)"
+ src="data:image/svg+xml;base64,{still}"></div>
+<div class="cr-controls" hidden>
+<button type="button" data-go="first" aria-label="first frame" title="first frame (Home)">&#xAB;</button>
+<button type="button" data-go="back" aria-label="step back" title="step back (&#x2190;, PageUp)">&#x25C0;</button>
+<button type="button" data-go="play" aria-label="play" title="play / pause">&#x25B6; play</button>
+<button type="button" data-go="next" aria-label="step forward" title="step forward (Space, &#x2192;)">&#x25B6;</button>
+<button type="button" data-go="last" aria-label="last frame" title="last frame (End)">&#xBB;</button>
+<input type="range" min="0" max="{last}" value="{last}" aria-label="frame">
+<span class="cr-count" aria-live="polite">{count} / {count}</span>
+<select aria-label="speed" title="speed"><option value="0.5">0.5&#xD7;</option>
+<option value="1" selected>1&#xD7;</option><option value="2">2&#xD7;</option><option value="4">4&#xD7;</option></select>
+<button type="button" data-go="zoom" aria-label="zoom" title="fit the window / full size">fit</button>
 </div>
-<pre class="{id}-caption">{first_caption}</pre>
-<script>
-(function () {{
-  var root = document.getElementById("{id}");
-  var frames = root.querySelectorAll(".{id}-frame");
-  var captions = {captions};
-  var slider = root.querySelector("input[type=range]");
-  var count = root.querySelector(".{id}-count");
-  var caption = root.querySelector(".{id}-caption");
-  var play = root.querySelector("button[data-go=play]");
-  var current = 0, timer = null;
-  function show(i) {{
-    i = Math.max(0, Math.min({last}, i));
-    frames[current].hidden = true; frames[i].hidden = false; current = i;
-    slider.value = i; count.textContent = (i + 1) + " / " + frames.length; caption.textContent = captions[i];
-  }}
-  function stop() {{ if (timer) {{ clearInterval(timer); timer = null; }} play.innerHTML = "&#x25B6; play"; }}
-  function start() {{
-    if (current === {last}) show(0);
-    play.innerHTML = "|| pause";
-    timer = setInterval(function () {{ if (current === {last}) stop(); else show(current + 1); }}, {interval});
-  }}
-  root.addEventListener("click", function (event) {{
-    var go = event.target.getAttribute("data-go");
-    if (!go) return;
-    if (go === "play") {{ if (timer) stop(); else start(); return; }}
-    stop();
-    show({{first: 0, back: current - 1, next: current + 1, last: {last}}}[go]);
-  }});
-  slider.addEventListener("input", function () {{ stop(); show(parseInt(slider.value, 10)); }});
-}})();
-</script>
+<pre class="cr-caption">{final_caption}</pre>
+<script type="application/json" class="cr-data">{data}</script>
+<script>{script}</script>
 </div>
 """

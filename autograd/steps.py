@@ -21,8 +21,35 @@ from .engine import Value, run_backward, topological_order, type_name
 
 def node_names(nodes: list[Value]) -> dict[Value, str]:
     """A name for each node, as drawings and steps show it: its label (see ``visible``), else
+    the lesson's name of a neuron's pre-activation or activation (see ``_lesson_name``), else
     ``v`` and its position in ``nodes`` (a topological order, so names are stable from run to run)."""
-    return {node: visible(node.label) if node.label else f"v{i}" for i, node in enumerate(nodes)}
+    names: dict[Value, str] = {}
+    for i, node in enumerate(nodes):  # parents first, so a node's name may build on its parent's
+        names[node] = visible(node.label) if node.label else _lesson_name(node, names) or f"v{i}"
+    return names
+
+
+_ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid", "gelu", "silu", "leaky_relu"})
+
+
+def _lesson_name(node: Value, names: dict[Value, str]) -> str | None:
+    """The lesson's z₁ = W₁x + b₁, a₁ = σ(z₁) for what ``nn`` computes: a ``dot`` node whose bias is
+    a parameter named ``b1[2]`` is the pre-activation ``z1[2]``, and the activation of a node named
+    ``z1[2]`` is ``a1[2]`` (a lone Neuron's are z and a).  Worked out when drawing, so building
+    the graph pays nothing for it.  A loss of ``nn`` is ``L``."""
+    if not node.parents:
+        return None
+    if getattr(node.op, "targets", None) is not None:  # a loss of nn (its op carries the targets)
+        return "L"
+    if node.op == "dot":
+        bias = names.get(node.parents[-1], "")
+        if bias[:1] == "b" and (len(bias) == 1 or bias[1] == "[" or bias[1].isdigit()):
+            return "z" + bias[1:]
+    elif node.op in _ACTIVATIONS and len(node.parents) == 1:
+        z = names.get(node.parents[0], "")
+        if z[:1] == "z" and (len(z) == 1 or z[1] == "[" or z[1].isdigit()):
+            return "a" + z[1:]
+    return None
 
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -38,8 +38,30 @@ class GraphvizNotInstalled(graphviz.ExecutableNotFound):
         RuntimeError.__init__(self, INSTALL_HELP)
 
 
+PNG_DPI = 192  # files: twice the screen's 96, sharp when a projector enlarges them
+
+
 class Diagram(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose rendering errors say how to install Graphviz."""
+    """A ``graphviz.Digraph`` whose rendering errors say how to install Graphviz, and which shows
+    in Jupyter as an SVG with a PNG beside it: a notebook opened untrusted, or on GitHub, shows
+    the PNG (an SVG could carry scripts, so it is not shown there)."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        try:
+            bundle = {"image/svg+xml": self.pipe(format="svg", encoding="utf-8"), "image/png": self.pipe_png(96)}
+        except GraphvizNotInstalled as missing:
+            bundle = {}
+            text = f"<a draw_dot drawing: rendering it needs Graphviz>\n{missing}"
+        else:
+            text = "<a draw_dot drawing: shown as SVG, or as PNG where SVG is not shown>"
+        bundle["text/plain"] = text
+        return {k: v for k, v in bundle.items() if (include is None or k in include) and k not in (exclude or ())}
+
+    def pipe_png(self, dpi: int = PNG_DPI, **kwargs) -> bytes:
+        """The drawing as PNG at ``dpi`` dots per inch (72 points per inch: 192 is 2.67 px a point)."""
+        copy = self.copy()
+        copy.graph_attr["dpi"] = str(dpi)
+        return Diagram.pipe(copy, format="png", **kwargs)
 
     def pipe(self, *args, **kwargs):
         try:
@@ -55,8 +77,9 @@ class Diagram(graphviz.Digraph):
 
 
 # Leaves, computed nodes and the output differ in shape and border, not only in colour,
-# so the picture still reads when printed in grey.
+# so the picture still reads when printed in grey.  Sizes are relative to ``fontsize``.
 _FONT = "Helvetica"
+FONTSIZE = 14.0  # points: legible in a notebook at 100%, and on a projector at 1280 px wide
 _LEAF = {"shape": "Mrecord", "style": "filled", "fillcolor": "#d6e6f5", "color": "#2f5f8a", "penwidth": "1.4"}
 _COMPUTED = {"shape": "record", "style": "filled", "fillcolor": "#ffffff", "color": "#555555"}
 _OUTPUT = {
@@ -67,31 +90,20 @@ _OUTPUT = {
     "penwidth": "2.2",
     "peripheries": "2",
 }
-_OPERATION = {
-    "shape": "ellipse",
-    "style": "filled",
-    "fillcolor": "#eeeeee",
-    "color": "#777777",
-    "fontsize": "10",
-    "height": "0.3",
-    "width": "0.3",
-    "margin": "0.04,0.02",
-}
+_OPERATION = {"shape": "ellipse", "style": "filled", "fillcolor": "#eeeeee", "color": "#777777", "margin": "0.04,0.02"}
 _CONSTANT = {
     "shape": "record",
     "style": "dashed,filled",
     "fillcolor": "#f4f4f4",
     "color": "#888888",
     "fontcolor": "#444444",
-    "fontsize": "10",
-    "height": "0.3",
-    "width": "0.3",
     "margin": "0.05,0.02",
 }
 _CONSTANT_EDGE = {"style": "dashed", "color": "#999999"}
+_GROUP = {"style": "rounded,dashed", "color": "#9aaec2", "fontcolor": "#4d6680"}
 _ACTIVE = {"color": "#c0392b", "penwidth": "3"}  # the node passing its gradient on, in animations
 _FLOWING = {"color": "#c0392b", "fontcolor": "#c0392b", "penwidth": "2.4"}  # the edges it passes it along
-_LOCAL_GRAD = {"fontcolor": "#1f5f99", "fontsize": "9", "labeldistance": "2.2", "labelangle": "25"}
+_LOCAL_GRAD = {"fontcolor": "#1f5f99"}
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 _NOT_COMPUTED = "—"
 
@@ -148,6 +160,12 @@ def check_draw_options(
     return nodes
 
 
+def check_fontsize(who: str, fontsize: object) -> float:
+    if isinstance(fontsize, bool) or not isinstance(fontsize, (int, float)) or not 4 <= fontsize <= 200:
+        raise ValueError(f"{who}() fontsize must be a number of points from 4 to 200; got {fontsize!r}")
+    return float(fontsize)
+
+
 def draw_dot(
     root: Value,
     rankdir: str = "LR",
@@ -157,38 +175,55 @@ def draw_dot(
     precision: int = 4,
     local_grads: bool = False,
     compact: bool = False,
+    fontsize: float = FONTSIZE,
 ) -> Diagram:
     """The graph behind ``root`` as a ``graphviz.Digraph``, with data and grad on every Value.
 
     - one record per Value: its name, ``data`` and ``grad`` with ``precision`` significant
       digits (``nan`` and ``inf`` print as such).  The name is the label; ``nn`` labels its
       parameters (``W1[0,2]``, ``b1[2]``) and the numbers given to a model as inputs
-      (``x₀``, ``x₁``); other nodes are named ``v`` and their position in the graph;
+      (``x₀``, ``x₁``), and a neuron's pre-activation and activation are named after the
+      lesson's z₁ = W₁x + b₁, a₁ = σ(z₁): ``z1[2]``, ``a1[2]``; other nodes are named ``v``
+      and their position in the graph;
     - one small node per operation (``+``, ``*``, ``tanh``, ``dot``, …) between a result
-      and its parents;
+      and its parents; a loss of ``nn`` shows its targets beside it;
     - leaves (inputs, parameters) are shaded with rounded corners, computed nodes are white,
       the output has a double border; constants (numbers that became leaves, the 2 in
-      ``2 * x``) are small dashed records showing only their value: nothing trains them;
+      ``2 * x``) are small dashed records showing only their value: nothing trains them.
+      A model's inputs, and each layer's parameters, are kept together in a dashed group;
     - until ``backward()`` has run from ``root`` (its grad is still 0) gradients show as
       ``—`` (not computed) instead of a misleading 0 on every node;
     - ``local_grads=True`` writes on each edge into an operation the local derivative
-      ∂node/∂parent: the number the chain rule multiplies by on that edge;
+      ∂node/∂parent: the number the chain rule multiplies by on that edge (one label per
+      edge, placed by the layout so that no two texts overlap);
     - ``compact=True`` stacks each record's name, data and grad instead of putting them side
-      by side: a narrower picture of a bigger graph.
+      by side: a narrower picture of a bigger graph;
+    - ``fontsize`` (points) scales every text together: raise it for a projector.
 
     Node names follow a topological order, so the same graph gives the same ``.source`` in
     every run.  ``rankdir`` is Graphviz's layout direction (``"LR"``, ``"TB"``, …).  A graph
     of more than ``max_nodes`` Values or ``max_edges`` edges raises ``ValueError`` instead of
     hanging Graphviz.  Labels and operation names are text, never markup: they show exactly as
     typed, and characters no picture can show appear as visible stand-ins (see ``visible``).
-    In Jupyter the result displays inline; ``.render()`` or ``save_graph`` write files.
+    In Jupyter the result displays inline (an SVG, with a PNG beside it for viewers that do not
+    show SVG); ``.render()`` or ``save_graph`` write files.
     """
     nodes = check_draw_options(
         "draw_dot", root, rankdir, max_nodes, precision, max_edges, local_grads=local_grads, compact=compact
     )
+    fontsize = check_fontsize("draw_dot", fontsize)
     computed = not (type(root.grad) is float and root.grad == 0.0)  # a batched root's grad is an array
     grads = {node: node.grad for node in nodes} if computed else {}
-    return diagram(root, nodes, grads, rankdir=rankdir, precision=precision, local_grads=local_grads, compact=compact)
+    return diagram(
+        root,
+        nodes,
+        grads,
+        rankdir=rankdir,
+        precision=precision,
+        local_grads=local_grads,
+        compact=compact,
+        fontsize=fontsize,
+    )
 
 
 def diagram(
@@ -200,6 +235,7 @@ def diagram(
     precision: int = 4,
     local_grads: bool = False,
     compact: bool = False,
+    fontsize: float = FONTSIZE,
     caption: str | None = None,
     active: Value | None = None,
     layout: Layout | None = None,
@@ -213,6 +249,9 @@ def diagram(
     def number(x: float) -> str:
         return format_number(x, precision)
 
+    def points(scale: float) -> str:
+        return f"{fontsize * scale:.3g}"
+
     if caption is None:
         caption = "grad = d(output)/d(node)" if grads else "grad — : not computed yet, call backward()"
         if local_grads:
@@ -221,34 +260,39 @@ def diagram(
             caption += ";  dashed: constants (numbers in the formula, not trained)"
     names = node_names(nodes)
     pin = layout or Layout()
+    spacing = fontsize / 11.0  # the gaps grow with the text
     out = Diagram(
         name="autograd",
         engine="neato" if layout else "dot",
         graph_attr={
             "rankdir": rankdir,
             "fontname": _FONT,
-            "fontsize": "10",
+            "fontsize": points(0.9),
             "label": _escape_plain(caption),
             "labelloc": "b",
-            "nodesep": "0.25",
-            "ranksep": "0.35",
+            "nodesep": f"{0.25 * spacing:.3g}",
+            "ranksep": f"{0.35 * spacing:.3g}",
             "bgcolor": "white",
             **pin.graph,
         },
-        node_attr={"fontname": _FONT, "fontsize": "11"},
-        edge_attr={"color": "#444444", "arrowsize": "0.7", "fontname": _FONT, "fontsize": "10"},
+        node_attr={"fontname": _FONT, "fontsize": points(1.0)},
+        edge_attr={"color": "#444444", "arrowsize": "0.7", "fontname": _FONT, "fontsize": points(0.85)},
     )
     # In a left-to-right layout Graphviz stacks a record's fields vertically; braces
     # flip them into one horizontal row, so every layout shows name | data | grad side by
     # side, unless compact asks for them stacked.
     horizontal = "{%s}" if (rankdir in ("LR", "RL")) != compact else "%s"
-    ids: dict[Value, str] = {}
-    for i, node in enumerate(nodes):
-        node_id = ids[node] = f"v{i}"
+    ids = {node: f"v{i}" for i, node in enumerate(nodes)}
+    groups: dict[str, list[str]] = {}
+    small = {"fontsize": points(0.9), "height": f"{0.3 * spacing:.3g}", "width": f"{0.3 * spacing:.3g}"}
+    for node in nodes:
+        node_id = ids[node]
         if is_constant(node):
             label = horizontal % f"{_escape_record(names[node])} | const {number(node.data)}"
-            out.node(node_id, label, **{**_CONSTANT, **pin.node(node_id)})
+            out.node(node_id, label, **{**_CONSTANT, **small, **pin.node(node_id)})
             continue
+        if not node.parents and (group := _group_of(names[node])):
+            groups.setdefault(group, []).append(node_id)
         fields = [
             _escape_record(names[node]),
             f"data {number(node.data)}",
@@ -257,25 +301,64 @@ def diagram(
         style = _OUTPUT if node is root else _COMPUTED if node.parents else _LEAF
         if node is active:
             style = {**style, **_ACTIVE}
-        out.node(node_id, horizontal % " | ".join(fields), **{**style, **pin.node(node_id)})
-        if node.parents:
-            op_id = f"{node_id}_op"
-            op_style = _OPERATION if node is not active else {**_OPERATION, **_ACTIVE}
-            out.node(op_id, _escape_plain(visible(node.op)), **{**op_style, **pin.node(op_id)})
-            for k, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads)):
-                edge: dict[str, str] = dict(_CONSTANT_EDGE) if is_constant(parent) else {}
-                if node is active:
-                    edge = {**_FLOWING, "dir": "back"}
-                if local_grads or node is active:
-                    # at the parent's end of the edge, so that many edges into one operation stay apart
-                    # (a batch's first value only: an edge has little room)
-                    edge = {**_LOCAL_GRAD, **edge, "taillabel": format_number(local_grad, precision, shown=1)}
-                repeat = node.parents[:k].count(parent)  # x * x: the second edge from x
-                out.edge(ids[parent], op_id, **edge, **pin.edge(ids[parent], op_id, repeat))
-            out.edge(
-                op_id, node_id, **({**_FLOWING, "dir": "back"} if node is active else {}), **pin.edge(op_id, node_id)
-            )
+        out.node(node_id, horizontal % " | ".join(fields), id=node_id, **{**style, **pin.node(node_id)})
+        if not node.parents:
+            continue
+        op_id = f"{node_id}_op"
+        op_style = _OPERATION if node is not active else {**_OPERATION, **_ACTIVE}
+        out.node(op_id, _escape_plain(visible(node.op)), id=op_id, **{**op_style, **small, **pin.node(op_id)})
+        for k, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads)):
+            edge: dict[str, str] = dict(_CONSTANT_EDGE) if is_constant(parent) else {}
+            if node is active:  # red, arrowheads kept: the caption says which way the gradient goes
+                edge = dict(_FLOWING)
+            if local_grads or node is active:
+                # one label per edge (x * x has two), placed by the layout like a node: nothing overlaps
+                # (a batch shows its first value only: an edge has little room)
+                edge = {**_LOCAL_GRAD, **edge, "label": format_number(local_grad, precision, shown=1)}
+            repeat = node.parents[:k].count(parent)  # x * x: the second edge from x
+            edge_id = f"{ids[parent]}__{op_id}__{repeat}"
+            out.edge(ids[parent], op_id, id=edge_id, **edge, **pin.edge(ids[parent], op_id, repeat))
+        out.edge(
+            op_id,
+            node_id,
+            id=f"{op_id}__{node_id}__0",
+            **(_FLOWING if node is active else {}),
+            **pin.edge(op_id, node_id),
+        )
+        targets = getattr(node.op, "targets", None)
+        if targets is not None:  # a loss's targets: the numbers it compares the predictions with
+            target_id = f"{node_id}_targets"
+            label = horizontal % f"targets | {_escape_record(format_number(targets, precision))}"
+            out.node(target_id, label, **{**_CONSTANT, **small, **pin.node(target_id)})
+            out.edge(target_id, op_id, **_CONSTANT_EDGE, **pin.edge(target_id, op_id))
+    for i, (group, members) in enumerate(groups.items()):
+        if len(members) > 1:
+            with out.subgraph(name=f"cluster_{i}") as cluster:
+                cluster.attr(
+                    label=_escape_plain(group),
+                    fontsize=points(0.85),
+                    fontname=_FONT,
+                    **_GROUP,
+                    **pin.cluster(f"cluster_{i}"),
+                )
+                for member in members:
+                    cluster.node(member)
     return out
+
+
+_SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
+
+
+def _group_of(name: str) -> str | None:
+    """The group a leaf is drawn in: a model's inputs (x₀, x₁, …) together, each layer's
+    parameters (W1[…], b1[…]) together; None for any other leaf."""
+    if name[:1] == "x" and len(name) > 1 and all(ch in _SUBSCRIPT_DIGITS for ch in name[1:]):
+        return "inputs"
+    bracket = name.find("[")
+    if bracket > 0 and name[0] in "Wb" and name.endswith("]"):
+        layer = name[1:bracket]
+        return f"layer {layer} parameters" if layer.isdigit() else "parameters"
+    return None
 
 
 class Layout:
@@ -286,10 +369,20 @@ class Layout:
     one layout, so nothing moves between frames, only texts and colours change.
     """
 
-    def __init__(self, graph: dict | None = None, nodes: dict | None = None, edges: dict | None = None) -> None:
+    def __init__(
+        self,
+        graph: dict | None = None,
+        nodes: dict | None = None,
+        edges: dict | None = None,
+        clusters: dict | None = None,
+    ) -> None:
         self.graph: dict[str, str] = graph or {}
         self._nodes: dict[str, dict[str, str]] = nodes or {}
         self._edges: dict[tuple[str, str], list[dict[str, str]]] = edges or {}
+        self._clusters: dict[str, dict[str, str]] = clusters or {}
+
+    def cluster(self, name: str) -> dict[str, str]:
+        return self._clusters.get(name, {})
 
     @classmethod
     def of(cls, drawing: graphviz.Digraph) -> Layout:
@@ -298,14 +391,20 @@ class Layout:
         nodes = {
             obj["name"]: {"pos": obj["pos"], "width": obj["width"], "height": obj["height"], "fixedsize": "true"}
             for obj in objects
+            if "pos" in obj  # the groups (clusters) are objects too, with a bounding box instead
+        }
+        clusters = {
+            obj["name"]: {key: obj[key] for key in ("bb", "lp") if key in obj}
+            for obj in objects
+            if "bb" in obj and "pos" not in obj
         }
         names = {obj["_gvid"]: obj["name"] for obj in objects}
         edges: dict[tuple[str, str], list[dict[str, str]]] = {}
         for e in laid_out.get("edges", []):
-            pinned = {key: e[key] for key in ("pos", "tail_lp") if key in e}  # where a taillabel goes
+            pinned = {key: e[key] for key in ("pos", "lp") if key in e}  # lp: where its label goes
             edges.setdefault((names[e["tail"]], names[e["head"]]), []).append(pinned)
         graph = {key: laid_out[key] for key in ("bb", "lp") if key in laid_out}
-        return cls(graph, nodes, edges)
+        return cls(graph, nodes, edges, clusters)
 
     def node(self, name: str) -> dict[str, str]:
         return self._nodes.get(name, {})
@@ -330,6 +429,9 @@ def save_graph(root: Value, path: str | os.PathLike, **draw_options) -> Path:
     if fmt not in ("dot", "gv", "svg", "png", "pdf"):
         raise ValueError(f"save_graph() cannot tell the format from {path.name!r}: use .svg, .png, .pdf or .dot")
     diagram = draw_dot(root, **draw_options)
-    data = diagram.source.encode("utf-8") if fmt in ("dot", "gv") else diagram.pipe(format=fmt)
+    if fmt in ("dot", "gv"):
+        data = diagram.source.encode("utf-8")
+    else:  # a PNG at twice the screen's resolution, so that it stays sharp when projected
+        data = diagram.pipe_png() if fmt == "png" else diagram.pipe(format=fmt)
     write_atomically(path, lambda f: f.write(data))
     return path

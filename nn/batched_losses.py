@@ -16,6 +16,21 @@ import numpy as np
 from autograd import Value, ieee
 from autograd.batching import Batched, columns, sigmoid
 
+
+class LossOp(str):
+    """A loss's op name (equal to the plain name: ``loss.op == "mse_loss"``) that also carries the
+    loss's targets, so that a drawing of the loss can show what it compared the predictions with."""
+
+    targets: float | np.ndarray
+
+
+def loss_op(name: str, targets: object) -> LossOp:
+    op = LossOp(name)
+    values = np.asarray(targets, dtype=float).ravel()
+    op.targets = float(values[0]) if values.size == 1 else values
+    return op
+
+
 # Overflow in a loss gives inf (a diverging run shows it, as torch does), without NumPy's warnings.
 _ieee = np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
@@ -28,14 +43,16 @@ def _diffs(pred: Batched, targets: list[float]) -> tuple[np.ndarray, int]:
 def mse_loss(pred: Batched, targets: list[float]) -> Value:
     """(1/n) Σ (pᵢ − tᵢ)²;  ∂L/∂pᵢ = 2(pᵢ − tᵢ)/n.  Twin of losses.mse_loss."""
     d, n = _diffs(pred, targets)
-    return Value(ieee.fsum(d * d) / n, parents=(pred,), local_grads=(2.0 * d / n,), op="mse_loss")
+    return Value(ieee.fsum(d * d) / n, parents=(pred,), local_grads=(2.0 * d / n,), op=loss_op("mse_loss", targets))
 
 
 @_ieee
 def mae_loss(pred: Batched, targets: list[float]) -> Value:
     """(1/n) Σ |pᵢ − tᵢ|;  ∂L/∂pᵢ = sign(pᵢ − tᵢ)/n (0 where equal).  Twin of losses.mae_loss."""
     d, n = _diffs(pred, targets)
-    return Value(ieee.fsum(np.abs(d)) / n, parents=(pred,), local_grads=(np.sign(d) / n,), op="mae_loss")
+    return Value(
+        ieee.fsum(np.abs(d)) / n, parents=(pred,), local_grads=(np.sign(d) / n,), op=loss_op("mae_loss", targets)
+    )
 
 
 @_ieee
@@ -44,7 +61,12 @@ def huber_loss(pred: Batched, targets: list[float], delta: float) -> Value:
     losses.huber_loss."""
     d, n = _diffs(pred, targets)
     terms = np.where(np.abs(d) < delta, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
-    return Value(ieee.fsum(terms) / n, parents=(pred,), local_grads=(np.clip(d, -delta, delta) / n,), op="huber_loss")
+    return Value(
+        ieee.fsum(terms) / n,
+        parents=(pred,),
+        local_grads=(np.clip(d, -delta, delta) / n,),
+        op=loss_op("huber_loss", targets),
+    )
 
 
 @_ieee
@@ -57,7 +79,7 @@ def binary_cross_entropy(prob: Batched, targets: list[float]) -> Value:
         log_1mp = np.maximum(np.log1p(-p), -100.0)
     terms = (t - 1.0) * log_1mp - t * log_p
     grads = (p - t) / np.maximum((1.0 - p) * p, 1e-12) / n
-    return Value(ieee.fsum(terms) / n, parents=(prob,), local_grads=(grads,), op="binary_cross_entropy")
+    return Value(ieee.fsum(terms) / n, parents=(prob,), local_grads=(grads,), op=loss_op("binary_cross_entropy", t))
 
 
 @_ieee
@@ -67,7 +89,9 @@ def binary_cross_entropy_with_logits(logit: Batched, targets: list[float]) -> Va
     x, t, n = logit.data, np.asarray(targets, dtype=float), len(targets)
     terms = np.maximum(x, 0.0) - x * t + np.log1p(np.exp(-np.abs(x)))
     grads = (sigmoid(x) - t) / n
-    return Value(ieee.fsum(terms) / n, parents=(logit,), local_grads=(grads,), op="binary_cross_entropy_with_logits")
+    return Value(
+        ieee.fsum(terms) / n, parents=(logit,), local_grads=(grads,), op=loss_op("binary_cross_entropy_with_logits", t)
+    )
 
 
 @_ieee
@@ -78,7 +102,7 @@ def hinge_loss(score: Batched, targets: list[float]) -> Value:
     margins = 1.0 - y * score.data
     violated = margins > 0.0
     grads = np.where(violated, -y / n, 0.0)
-    return Value(ieee.fsum(margins[violated]) / n, parents=(score,), local_grads=(grads,), op="hinge_loss")
+    return Value(ieee.fsum(margins[violated]) / n, parents=(score,), local_grads=(grads,), op=loss_op("hinge_loss", y))
 
 
 @_ieee
@@ -97,7 +121,7 @@ def cross_entropy(logits: Sequence[Value], classes: np.ndarray) -> Value:
     onehot = np.zeros_like(X)
     onehot[classes, np.arange(n)] = 1.0
     grads = tuple((probs - onehot) / n)
-    return Value(ieee.fsum(terms) / n, parents=tuple(logits), local_grads=grads, op="cross_entropy")
+    return Value(ieee.fsum(terms) / n, parents=tuple(logits), local_grads=grads, op=loss_op("cross_entropy", classes))
 
 
 def batched_prediction(func: str, preds: object) -> Batched | None:

@@ -121,6 +121,8 @@ class Neuron(Module):
         out = self.b
         for wi, xi in zip(self.w, xs):
             out = out + wi * xi
+        if self.b.label[:1] == "b" and out is not self.b:  # the pre-activation, named as the lesson does: z1[2]
+            out.label = "z" + self.b.label[1:]
         return out
 
     def _forward_batched(self, xs: list[Value]) -> Value:

@@ -20,7 +20,7 @@ from autograd.engine import NUMBER_TYPES, as_float, type_name
 from autograd.fused import as_values, shifted_exps
 
 from . import batched_losses
-from .batched_losses import batched_prediction
+from .batched_losses import batched_prediction, loss_op
 
 Preds = Sequence[Value | float] | Value | float
 Targets = Sequence[float] | float
@@ -92,7 +92,7 @@ def mse_loss(preds: Preds, targets: Targets) -> Value:
     n = len(ps)
     diffs = [p.data - t for p, t in zip(ps, ts)]
     loss = ieee.fsum([d * d for d in diffs]) / n
-    return Value(loss, parents=tuple(ps), local_grads=tuple(2.0 * d / n for d in diffs), op="mse_loss")
+    return Value(loss, parents=tuple(ps), local_grads=tuple(2.0 * d / n for d in diffs), op=loss_op("mse_loss", ts))
 
 
 def mae_loss(preds: Preds, targets: Targets) -> Value:
@@ -104,7 +104,9 @@ def mae_loss(preds: Preds, targets: Targets) -> Value:
     n = len(ps)
     diffs = [p.data - t for p, t in zip(ps, ts)]
     grads = tuple((1.0 if d > 0 else -1.0 if d < 0 else 0.0 * d) / n for d in diffs)
-    return Value(ieee.fsum([abs(d) for d in diffs]) / n, parents=tuple(ps), local_grads=grads, op="mae_loss")
+    return Value(
+        ieee.fsum([abs(d) for d in diffs]) / n, parents=tuple(ps), local_grads=grads, op=loss_op("mae_loss", ts)
+    )
 
 
 def huber_loss(preds: Preds, targets: Targets, delta: float = 1.0) -> Value:
@@ -121,7 +123,7 @@ def huber_loss(preds: Preds, targets: Targets, delta: float = 1.0) -> Value:
     diffs = [p.data - t for p, t in zip(ps, ts)]
     terms = [0.5 * d * d if abs(d) < delta else delta * (abs(d) - 0.5 * delta) for d in diffs]
     grads = tuple(min(max(d, -delta), delta) / n for d in diffs)
-    return Value(ieee.fsum(terms) / n, parents=tuple(ps), local_grads=grads, op="huber_loss")
+    return Value(ieee.fsum(terms) / n, parents=tuple(ps), local_grads=grads, op=loss_op("huber_loss", ts))
 
 
 def binary_cross_entropy(probs: Preds, targets: Targets) -> Value:
@@ -147,7 +149,9 @@ def binary_cross_entropy(probs: Preds, targets: Targets) -> Value:
         log_1mp = max(math.log1p(-x) if x < 1.0 else -math.inf, -100.0)
         terms.append((t - 1.0) * log_1mp - t * log_p)
         grads.append((x - t) / max((1.0 - x) * x, 1e-12) / n)
-    return Value(ieee.fsum(terms) / n, parents=tuple(ps), local_grads=tuple(grads), op="binary_cross_entropy")
+    return Value(
+        ieee.fsum(terms) / n, parents=tuple(ps), local_grads=tuple(grads), op=loss_op("binary_cross_entropy", ts)
+    )
 
 
 def binary_cross_entropy_with_logits(logits: Preds, targets: Targets) -> Value:
@@ -164,7 +168,9 @@ def binary_cross_entropy_with_logits(logits: Preds, targets: Targets) -> Value:
     n = len(xs)
     terms = [max(x.data, 0.0) - x.data * t + math.log1p(math.exp(-abs(x.data))) for x, t in zip(xs, ts)]
     grads = tuple((ieee.sigmoid(x.data) - t) / n for x, t in zip(xs, ts))
-    return Value(ieee.fsum(terms) / n, parents=tuple(xs), local_grads=grads, op="binary_cross_entropy_with_logits")
+    return Value(
+        ieee.fsum(terms) / n, parents=tuple(xs), local_grads=grads, op=loss_op("binary_cross_entropy_with_logits", ts)
+    )
 
 
 def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
@@ -205,7 +211,9 @@ def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
         terms.append(m + ieee.log(total) - data[c])
         parents += xs
         grads += [(ieee.div(e, total) - (1.0 if j == c else 0.0)) / n for j, e in enumerate(exps)]
-    return Value(ieee.fsum(terms) / n, parents=tuple(parents), local_grads=tuple(grads), op="cross_entropy")
+    return Value(
+        ieee.fsum(terms) / n, parents=tuple(parents), local_grads=tuple(grads), op=loss_op("cross_entropy", targets)
+    )
 
 
 def hinge_loss(scores: Preds, targets: Targets) -> Value:
@@ -222,7 +230,12 @@ def hinge_loss(scores: Preds, targets: Targets) -> Value:
     n = len(ss)
     margins = [1.0 - y * s.data for s, y in zip(ss, ys)]
     grads = tuple(-y / n if m > 0.0 else 0.0 for m, y in zip(margins, ys))
-    return Value(ieee.fsum([m for m in margins if m > 0.0]) / n, parents=tuple(ss), local_grads=grads, op="hinge_loss")
+    return Value(
+        ieee.fsum([m for m in margins if m > 0.0]) / n,
+        parents=tuple(ss),
+        local_grads=grads,
+        op=loss_op("hinge_loss", ys),
+    )
 
 
 def _class_index(c: object, n_classes: int) -> int:

@@ -642,9 +642,11 @@ def test_player_script_carries_captions_as_data_only():
     x = Value(2.0, label="x\r\u2028</script><script>alert(1)</script>")
     y = x * x
     page = autograd.animate_backward(y).to_html()
-    script = page[page.index("<script>") + len("<script>") : page.rindex("</script>")]
+    script = page[page.rindex("<script>") + len("<script>") : page.rindex("</script>")]  # the player's code
     assert "</script" not in script.lower() and "\r" not in script and "\u2028" not in script
-    captions = json.loads(re.search(r"var captions = (\[.*?\]);", script, re.S).group(1))
+    data = re.search(r'<script type="application/json" class="cr-data">(.*?)</script>', page, re.S).group(1)
+    assert "</script" not in data.lower() and "\r" not in data and "\u2028" not in data
+    captions = [frame["caption"] for frame in json.loads(data)["frames"]]
     assert any("x\u240d\ufffd</script><script>alert(1)</script>" in c for c in captions)
 
 
