@@ -96,9 +96,13 @@ def save_loss_curve(curve: list[float], path: Path) -> Path:
     ax = plot_loss(curve)
     ax.set_xlabel("epoch")
     ax.set_ylabel("MSE over the 8 samples")
-    ax.set_title("The lesson's 2 → 3 → 2 → 1 network learning x₁ + x₂ > 1")
+    ax.set_title(
+        "The lesson's 2 → 3 → 2 → 1 network learning x₁ + x₂ > 1\n"
+        "log scale: each grid line down is the loss divided by 10",
+        fontsize=10,
+    )
     ax.figure.tight_layout()
-    ax.figure.savefig(path, dpi=120)
+    ax.figure.savefig(path, dpi=160)
     plt.close(ax.figure)
     return path
 

@@ -44,8 +44,7 @@ def predict(model: nn.MLP, X: np.ndarray) -> np.ndarray:
     return np.argmax(np.array([v.data for v in logits]), axis=0)
 
 
-def train(epochs: int = 20, batch_size: int = 32, lr: float = 0.01, scalar: bool = False, seed: int = 0,
-          report=None):
+def train(epochs: int = 20, batch_size: int = 32, lr: float = 0.01, scalar: bool = False, seed: int = 0, report=None):
     """Train MLP(64, [32, 10]); returns (model, data split, [(epoch, loss, test accuracy, seconds)])."""
     X_train, X_test, y_train, y_test = load_split(seed)
     model = nn.MLP(64, [32, 10], seed=seed)
@@ -84,14 +83,17 @@ def save_misclassified(model: nn.MLP, X_test: np.ndarray, y_test: np.ndarray, pa
     wrong = np.flatnonzero(predicted != y_test)[:12]
     if len(wrong) == 0:
         return None
-    fig, axes = plt.subplots(1, len(wrong), figsize=(1.2 * len(wrong), 1.7), squeeze=False)
-    for ax, i in zip(axes[0], wrong):
-        ax.imshow(X_test[i].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"true {y_test[i]}\nsaid {predicted[i]}", fontsize=9)
+    columns = min(len(wrong), 6)
+    rows = -(-len(wrong) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.9 * columns, 2.3 * rows), squeeze=False)
+    for ax in axes.flat:
         ax.axis("off")
-    fig.suptitle("Misclassified test digits", fontsize=10)
+    for ax, i in zip(axes.flat, wrong):
+        ax.imshow(X_test[i].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(f"true {y_test[i]}, said {predicted[i]}", fontsize=12)
+    fig.suptitle("Misclassified test digits", fontsize=14)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=160)
     plt.close(fig)
     return path
 
@@ -114,8 +116,11 @@ def main(argv: list[str] | None = None):
 
     def report(epoch, loss, accuracy, seconds):
         end = "\n" if epoch == args.epochs or not sys.stdout.isatty() else "\r"
-        print(f"Epoch {epoch:3d}/{args.epochs}  loss {loss:.4f}  test accuracy {accuracy:.1%}  {seconds:.2f} s/epoch",
-              end=end, flush=True)
+        print(
+            f"Epoch {epoch:3d}/{args.epochs}  loss {loss:.4f}  test accuracy {accuracy:.1%}  {seconds:.2f} s/epoch",
+            end=end,
+            flush=True,
+        )
 
     model, (_, X_test, _, y_test), history = train(args.epochs, scalar=args.scalar, report=report)
     print(f"Final: test accuracy {history[-1][2]:.1%} on {len(y_test)} digits the model never saw")

@@ -18,20 +18,30 @@ from autograd import GraphvizNotInstalled, MissingExtra, Value, animate_backward
 
 
 def readme_expression() -> Value:
-    """micrograd's README expression; g.data ≈ 24.7041."""
+    """micrograd's README expression, each value labelled with the name the code gives it (each
+    ``+=`` makes a new node, so the successive values of c are c, c′, c″); g.data ≈ 24.7041."""
     a = Value(-4.0, "a")
     b = Value(2.0, "b")
     c = a + b
+    c.label = "c"
     d = a * b + b**3
+    d.label = "d"
     c += c + 1
+    c.label = "c′"
     c += 1 + c + (-a)
+    c.label = "c″"
     d += d * 2 + (b + a).relu()
+    d.label = "d′"
     d += 3 * d + (b - a).relu()
+    d.label = "d″"
     e = c - d
+    e.label = "e"
     f = e**2
+    f.label = "f"
     g = f / 2.0
-    g += 10.0 / f
     g.label = "g"
+    g += 10.0 / f
+    g.label = "g′"
     return g
 
 
@@ -61,7 +71,10 @@ def main(argv: list[str] | None = None) -> list[Path]:
     args.out.mkdir(parents=True, exist_ok=True)
 
     written = []
-    drawings = (("expression", readme_expression, {"rankdir": "TB"}), ("neuron", neuron, {"local_grads": True, "compact": True}))
+    drawings = (
+        ("expression", readme_expression, {"compact": True}),
+        ("neuron", neuron, {"local_grads": True, "compact": True}),
+    )
     for name, build, options in drawings:
         root = build()
         root.backward()

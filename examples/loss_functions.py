@@ -70,12 +70,24 @@ def confidence_curves(n: int = 199) -> tuple[np.ndarray, dict[str, tuple[np.ndar
 def save_confidence_plot(path: Path) -> Path:
     plt = require("matplotlib.pyplot", "plots", "The confidence plot")
     ps, curves = confidence_curves()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for name, (values, grads) in curves.items():
         left.plot(ps, values, label=name)
         right.plot(ps, grads, label=name)
+    for case, prob in CASES:  # the three predictions the example prints, marked on both curves
+        for ax, index in ((left, 0), (right, 1)):
+            for values in curves.values():
+                y = float(np.interp(prob, ps, values[index]))
+                ax.plot(prob, max(y, -20), "o", color="black", markersize=4, zorder=3)
+        left.annotate(
+            case,
+            (prob, float(np.interp(prob, ps, curves["cross-entropy"][0]))),
+            textcoords="offset points",
+            xytext=(4, 8),
+            fontsize=9,
+        )
     left.set_title("loss for a true label of 1")
-    right.set_title("gradient ∂loss/∂p")
+    right.set_title("gradient ∂loss/∂p (clipped at −20)")
     right.set_ylim(-20, 1)
     for ax in (left, right):
         ax.set_xlabel("predicted probability p of label 1")
@@ -83,7 +95,7 @@ def save_confidence_plot(path: Path) -> Path:
         ax.legend()
     fig.suptitle("See how confidence affects loss: cross-entropy punishes confident mistakes", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=160)
     plt.close(fig)
     return path
 
@@ -94,8 +106,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     print("=== Regression losses ===")
     print(f"actual    {ACTUAL}\npredicted {PREDICTED}\n")
-    notes = {"MSE": "squares errors: penalises big ones", "MAE": "every unit of error costs the same",
-             "Huber": "MSE near 0, MAE beyond delta = 1"}
+    notes = {
+        "MSE": "squares errors: penalises big ones",
+        "MAE": "every unit of error costs the same",
+        "Huber": "MSE near 0, MAE beyond delta = 1",
+    }
     print(f"{'loss':<6}{'value':>8}   ∂loss/∂prediction")
     for name, value, grads in regression_table():
         print(f"{name:<6}{value:>8.4f}   [{', '.join(f'{g:+.3f}' for g in grads)}]   ({notes[name]})")
@@ -106,9 +121,11 @@ def main(argv: list[str] | None = None) -> None:
     for case, prob, loss, d_p, d_logit in rows:
         print(f"{case:<19}{prob:>6.2f}{loss:>9.4f}{d_p:>11.3f}{d_logit:>14.3f}")
     (_, _, right_loss, right_dp, _), *_, (_, _, wrong_loss, wrong_dp, _) = rows
-    print(f"\nThe confidently wrong prediction costs {wrong_loss / right_loss:.0f}× the confident right one, and"
-          f"\nits gradient is {wrong_dp / right_dp:.0f}× as steep: cross-entropy pushes hardest where the model"
-          "\nis most wrong. With respect to the logit the gradient is simply p − y, never steeper than 1.")
+    print(
+        f"\nThe confidently wrong prediction costs {wrong_loss / right_loss:.0f}× the confident right one, and"
+        f"\nits gradient is {wrong_dp / right_dp:.0f}× as steep: cross-entropy pushes hardest where the model"
+        "\nis most wrong. With respect to the logit the gradient is simply p − y, never steeper than 1."
+    )
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         print(f"\nLoss and gradient against confidence: {save_confidence_plot(args.out / 'confidence.png')}")

@@ -95,7 +95,7 @@ def test_backprop_losses_match_numpy_at_every_printed_epoch(tmp_path, capsys):
     dloss = 2 * (y_hat - backprop.Y[0])  # d(ŷ − y)²/dŷ
     dz = dloss * y_hat * (1 - y_hat)  # through the output sigmoid
     assert f"= {dloss:.4g} × 1 = {dloss:.4g}" in out
-    assert f"W3[0,0].grad += ∂v32/∂W3[0,0] × v32.grad = {h2[0]:.4g} × {dz:.4g}" in out
+    assert f"W3[0,0].grad += ∂z3[0]/∂W3[0,0] × z3[0].grad = {h2[0]:.4g} × {dz:.4g}" in out
     if shutil.which("dot"):
         assert (tmp_path / "backprop.html").exists()
 

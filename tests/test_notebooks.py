@@ -64,3 +64,20 @@ def test_pytorch_notebook_steps_aside_without_torch():
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     printed = text_of(notebook)
     assert "PyTorch is not installed here" in printed and printed.count("(skipped: PyTorch is not installed)") == 2
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
+def test_stored_notebook_shows_its_pictures_as_stored(script):
+    """Opened untrusted (as every downloaded notebook is) or on GitHub, a notebook shows no SVG
+    and runs no script: every picture output carries a PNG beside its SVG or HTML, and no output
+    is an object's bare repr. Every code cell was run and kept what it printed or drew."""
+    stored = nbformat.read(script.with_suffix(".ipynb"), as_version=4)
+    code = [cell for cell in stored.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count for cell in code)
+    assert sum(len(cell.outputs) for cell in code) >= len(code) // 2, "stored without its outputs"
+    for cell in code:
+        for output in cell.outputs:
+            data = output.get("data", {})
+            if "image/svg+xml" in data or "text/html" in data:
+                assert "image/png" in data, f"a picture without a PNG in: {cell.source[:60]!r}"
+            assert " at 0x" not in data.get("text/plain", ""), f"a bare repr in: {cell.source[:60]!r}"
