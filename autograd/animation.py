@@ -100,7 +100,8 @@ class BackwardAnimation:
         it shows the last frame as a still picture."""
         svg = self.svg()
         player = "bw" + hashlib.sha256((svg + repr([f.caption for f in self.frames])).encode()).hexdigest()[:12]
-        frames, shown = [], {}
+        frames: list[dict] = []
+        shown: dict[str, str] = {}
         for frame in self.frames:  # each frame carries only the gradient texts that change
             changed = {k: v for k, v in frame.grads.items() if shown.get(k) != v}
             shown.update(changed)
@@ -142,7 +143,7 @@ class BackwardAnimation:
     def to_gif(self) -> bytes:
         """The frames as an animated GIF (needs Pillow: the 'gif' extra)."""
         pil = require("PIL.Image", "gif", "Writing a GIF", package="Pillow")
-        canvas = []
+        canvas: list = []
         for png in self._render("png"):  # one at a time, palette-coded at once: a big graph stays in memory
             image = pil.open(io.BytesIO(png)).convert("RGB")
             if image.width > GIF_WIDTH:

@@ -25,6 +25,17 @@ from .losses import (
 from .module import Module
 from .torch_bridge import to_torch
 
+
+def __getattr__(name: str):
+    # The playground sits on top of nn and optim: import it only when asked for, so that nn
+    # itself never imports optim.
+    if name == "Playground":
+        from .playground import Playground
+
+        return Playground
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")
+
+
 __all__ = [
     "Module",
     "Neuron",
@@ -42,4 +53,5 @@ __all__ = [
     "data",
     "plots",
     "to_torch",
+    "Playground",
 ]

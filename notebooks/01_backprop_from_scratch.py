@@ -210,3 +210,19 @@ for k in range(100):
 accuracy = np.mean((scores.data > 0) == (y > 0))
 print(f"loss {history[-1]:.4f}, training accuracy {accuracy:.0%}")
 nn.plots.plot_decision_boundary(model, X, y);
+
+# %% [markdown]
+# ## 9. Watch it learn, live
+#
+# `nn.Playground` trains a small network on the real engine while you watch: the decision
+# surface, the network's weights (hover one for its name, value, gradient and Adam's moments),
+# the computation graph of one datapoint with its data and gradients updated every step, and
+# the loss. Press **Play**, click the surface to add points, click a point to trace its graph,
+# and **Animate backward** to step through the chain rule of that very step. (The stored
+# notebook shows a still picture; run the cell for the live view. Outside Jupyter:
+# `python -m nn.playground`.)
+
+# %%
+pg = nn.Playground(data="moons", seed=0)
+pg.step(100)  # a head start, so that the still picture shows a network that has learnt
+pg

@@ -109,12 +109,17 @@ def test_backward_on_leaf_accumulates():
 
 
 def test_million_node_chain():
-    x = Value(0.5)
+    x, one = Value(0.5), Value(1.0)
     y = x
-    for _ in range(1_000_000):
-        y = y * 1.0 + 0.0  # two nodes (and two constants) per step: no recursion anywhere
-    y.backward()
-    assert x.grad == 1.0
+    gc.disable()  # the collector has nothing to free here (no cycles), only time to spend
+    try:
+        for _ in range(1_000_000):
+            y = y * one  # a million nodes, each on the one before: no recursion anywhere
+        assert len(autograd.topological_order(y)) == 1_000_002
+        y.backward()
+    finally:
+        gc.enable()
+    assert x.grad == 1.0 and one.grad == 1_000_000 * 0.5  # d(x·1ⁿ)/d(one) = n·x, at one = 1
     del y  # freeing the chain must not overflow the C stack either
 
 

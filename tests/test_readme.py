@@ -87,10 +87,15 @@ def test_example_output_excerpts_are_what_the_examples_print(tmp_path):
 
     blocks = re.findall(r"<!-- output: (\S+)(.*?) -->\n```text\n(.*?)```", README, flags=re.S)
     assert len(blocks) == 5
-    for module, args, excerpt in blocks:
-        result = subprocess.run([sys.executable, "-m", module, *args.split(), *(["--out", str(tmp_path)]
-                                 if module in ("examples.backprop", "examples.moons") else [])],
-                                capture_output=True, text=True, cwd=ROOT, check=True)
-        printed = result.stdout.splitlines()
+    runs = [  # all at once: the machine has more than one core
+        subprocess.Popen([sys.executable, "-m", module, *args.split(), *(["--out", str(tmp_path / module)]
+                          if module in ("examples.backprop", "examples.moons") else [])],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        for module, args, _ in blocks
+    ]
+    for (module, args, excerpt), run in zip(blocks, runs):
+        stdout, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stderr
+        printed = stdout.splitlines()
         for line in excerpt.splitlines():
             assert line in printed, f"{module}: README line not printed: {line!r}"
