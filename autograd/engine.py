@@ -544,13 +544,23 @@ class Value:
 
         return step_at(self)
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when normal lookup fails, so it costs nothing on the hot path.
-        if name in _MICROGRAD_NAMES:
-            raise AttributeError(
-                f"a Value has no {name} (micrograd's name): here it is {_MICROGRAD_NAMES[name]}", name=name, obj=self
-            )
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
+    # micrograd's private names, answered with what to use here.  Properties, not __getattr__:
+    # a class with __getattr__ loses CPython's fast attribute access for every .data and .grad.
+    @property
+    def _prev(self) -> Any:
+        raise _micrograd_name("_prev")
+
+    @property
+    def _children(self) -> Any:
+        raise _micrograd_name("_children")
+
+    @property
+    def _op(self) -> Any:
+        raise _micrograd_name("_op")
+
+    @property
+    def _backward(self) -> Any:
+        raise _micrograd_name("_backward")
 
     def _seed(self, grad: object) -> float:
         """The gradient backward starts from (a batched Value needs one per sample)."""
@@ -563,6 +573,10 @@ _MICROGRAD_NAMES = {
     "_op": "v.op",
     "_backward": "v.backward_step(), which also returns the steps it took",
 }
+
+
+def _micrograd_name(name: str) -> AttributeError:
+    return AttributeError(f"a Value has no {name} (micrograd's name): here it is {_MICROGRAD_NAMES[name]}", name=name)
 
 
 def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -> list[Value]:
