@@ -15,18 +15,12 @@ from autograd.engine import type_name
 
 from .. import data as datasets
 from .. import losses
-from ..layers import MLP, Layer, Neuron
+from ..layers import MLP, Neuron
 from ..module import Module
 
 DATASETS = ("moons", "circles", "xor", "spiral", "lesson")
 OPTIMIZERS = {"sgd": optim.SGD, "momentum": optim.Momentum, "adam": optim.Adam}
 DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "adam": 0.03}
-LOSSES = {
-    "binary_cross_entropy_with_logits": losses.binary_cross_entropy_with_logits,
-    "mse_loss": losses.mse_loss,
-    "hinge_loss": losses.hinge_loss,
-    "cross_entropy": losses.cross_entropy,
-}
 GRID = 40  # the decision surface is evaluated on GRID × GRID points, in one batched pass
 MAX_POINTS = 1000
 
@@ -304,13 +298,9 @@ def _neurons(module: object) -> list[Neuron]:
     if isinstance(module, Neuron):
         return [module]
     found: list[Neuron] = []
-    if isinstance(module, (MLP, Layer, Module)):
+    if isinstance(module, Module):
         for value in vars(module).values():
             for item in value if isinstance(value, (list, tuple)) else [value]:
                 if isinstance(item, Module):
                     found += _neurons(item)
     return found
-
-
-def _unused(*_: Any) -> None:  # keeps imports honest for type checkers
-    return None
