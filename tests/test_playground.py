@@ -172,3 +172,32 @@ def test_the_server_binds_loopback_survives_bad_requests_and_stalls():
         assert "/static/playground.js" in page and "http" not in page.replace("http://www.w3.org", "")
         stalled.close()
     assert pg.steps == 1
+
+
+def test_python_m_nn_playground_serves_and_stops_cleanly_on_ctrl_c():
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:  # a free port to ask for
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nn.playground", "--data", "xor", "--port", str(port), "--no-browser"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(100):
+            try:
+                reply = _post(url, json.dumps({"type": "hello"}).encode())
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert reply["settings"]["data"] == "xor"
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    assert process.returncode == 0 and f"127.0.0.1:{port}" in out and "Traceback" not in err
