@@ -46,6 +46,7 @@ from .viz import (
     check_draw_options,
     check_fontsize,
     diagram,
+    edge_id,
 )
 
 FRAME_KINDS = ("node", "edge")
@@ -265,7 +266,7 @@ def _animate(
     for node, node_steps in _by_node(steps):
         upstream = node_steps[0].upstream
         op_id = f"{ids[node]}_op"
-        edge_ids = [_edge_id(ids[s.parent], op_id, node.parents[:k].count(s.parent)) for k, s in enumerate(node_steps)]
+        edge_ids = [edge_id(ids[s.parent], op_id, node.parents[:k].count(s.parent)) for k, s in enumerate(node_steps)]
         short = (
             f"{names[node]} ({node.op}) passes its gradient {n(upstream)} back: each parent's grad "
             f"+= ∂{names[node]}/∂parent (on its red edge) × {n(upstream)}"
@@ -273,28 +274,15 @@ def _animate(
         if kind == "node":
             for step in node_steps:
                 grads[step.parent] = step.parent_grad
-            everything = (_edge_id(op_id, ids[node], 0), *edge_ids)
+            everything = (edge_id(op_id, ids[node]), *edge_ids)
             frame(short + "\n" + "\n".join(str(s) for s in node_steps), short, node, everything)
         else:
-            for step, edge_id in zip(node_steps, edge_ids):
+            for step, parent_edge in zip(node_steps, edge_ids):
                 grads[step.parent] = step.parent_grad
-                frame(f"{short}\n{step}", str(step), node, (_edge_id(op_id, ids[node], 0), edge_id))
-    end_text = "Done: every node shows d(output)/d(node), as draw_dot(root) after backward()"
-    grads.update(final_grads)
-    made.append(
-        Frame(
-            draw(final_grads, layout=layout),
-            end_text + ".",
-            {ids[v]: f"grad {n(final_grads[v])}" for v in nodes if not is_constant(v)},
-        )
-    )
-    made[-1].drawing.graph_attr.update(gif_dpi)
+                frame(f"{short}\n{step}", str(step), node, (edge_id(op_id, ids[node]), parent_edge))
+    grads.update(final_grads)  # the end: draw_dot(root) after backward()
+    frame("Done: every node shows d(output)/d(node), as draw_dot(root) after backward().", None)
     return BackwardAnimation(made, picture, seconds_per_frame=seconds_per_frame)
-
-
-def _edge_id(tail: str, head: str, repeat: int) -> str:
-    """The id ``diagram`` gives an edge (and the SVG carries): the repeat-th from tail to head."""
-    return f"{tail}__{head}__{repeat}"
 
 
 def _by_node(steps: list[BackwardStep]) -> list[tuple[Value, list[BackwardStep]]]:
@@ -321,11 +309,6 @@ def _script_json(data: object) -> str:
     for ch in "<>&\u2028\u2029":
         text = text.replace(ch, f"\\u{ord(ch):04x}")
     return text
-
-
-# Kept for the tests and callers of the earlier player: one caption as a JavaScript string literal.
-def _js_string(text: str) -> str:
-    return _script_json(text)
 
 
 _PLAYER = """<div id="{id}" class="cr-player" tabindex="0" aria-label="backpropagation, step by step">

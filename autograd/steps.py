@@ -42,14 +42,19 @@ def _lesson_name(node: Value, names: dict[Value, str]) -> str | None:
     if getattr(node.op, "targets", None) is not None:  # a loss of nn (its op carries the targets)
         return "L"
     if node.op == "dot":
-        bias = names.get(node.parents[-1], "")
-        if bias[:1] == "b" and (len(bias) == 1 or bias[1] == "[" or bias[1].isdigit()):
-            return "z" + bias[1:]
-    elif node.op in _ACTIVATIONS and len(node.parents) == 1:
-        z = names.get(node.parents[0], "")
-        if z[:1] == "z" and (len(z) == 1 or z[1] == "[" or z[1].isdigit()):
-            return "a" + z[1:]
+        index = _index_of("b", names.get(node.parents[-1], ""))
+        return None if index is None else "z" + index
+    if node.op in _ACTIVATIONS and len(node.parents) == 1:
+        index = _index_of("z", names.get(node.parents[0], ""))
+        return None if index is None else "a" + index
     return None
+
+
+def _index_of(letter: str, name: str) -> str | None:
+    """What follows ``letter`` in a name such as b1[2], b[2] or b (its layer and neuron), or None."""
+    if name[:1] != letter or not (len(name) == 1 or name[1] == "[" or name[1].isdigit()):
+        return None
+    return name[1:]
 
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -316,12 +316,17 @@ def diagram(
                 # (a batch shows its first value only: an edge has little room)
                 edge = {**_LOCAL_GRAD, **edge, "label": format_number(local_grad, precision, shown=1)}
             repeat = node.parents[:k].count(parent)  # x * x: the second edge from x
-            edge_id = f"{ids[parent]}__{op_id}__{repeat}"
-            out.edge(ids[parent], op_id, id=edge_id, **edge, **pin.edge(ids[parent], op_id, repeat))
+            out.edge(
+                ids[parent],
+                op_id,
+                id=edge_id(ids[parent], op_id, repeat),
+                **edge,
+                **pin.edge(ids[parent], op_id, repeat),
+            )
         out.edge(
             op_id,
             node_id,
-            id=f"{op_id}__{node_id}__0",
+            id=edge_id(op_id, node_id, 0),
             **(_FLOWING if node is active else {}),
             **pin.edge(op_id, node_id),
         )
@@ -344,6 +349,11 @@ def diagram(
                 for member in members:
                     cluster.node(member)
     return out
+
+
+def edge_id(tail: str, head: str, repeat: int = 0) -> str:
+    """The id of an edge in a drawing (its SVG element's too): the repeat-th from tail to head."""
+    return f"{tail}__{head}__{repeat}"
 
 
 _SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import animate_backward, draw_dot, topological_order
+from autograd.engine import is_constant
 from autograd.steps import format_number
 
 from .. import losses
@@ -154,7 +155,7 @@ class Session:
             "texts": {
                 f"v{i}": [f"data {format_number(v.data)}", f"grad {format_number(v.grad)}"]
                 for i, v in enumerate(nodes)
-                if v.label != "" or v.parents
+                if not is_constant(v)  # a constant's record has no data and grad fields
             },
         }
         if shape != self._drawn:  # a new graph: send its layout once; later states carry numbers only
