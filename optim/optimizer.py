@@ -225,26 +225,26 @@ def _gather(params: list[Value], attribute: str, who: str) -> np.ndarray:
     try:
         return np.fromiter((getattr(p, attribute) for p in params), dtype=float, count=len(params))
     except (TypeError, ValueError):
-        for i, p in enumerate(params):
-            value = getattr(p, attribute)
-            if type(value) is not float:
-                try:
-                    float(value)
-                    continue
-                except (TypeError, ValueError):
-                    pass
-                label = f" ({p.label})" if p.label else ""
-                if isinstance(value, np.ndarray) and attribute == "grad":
-                    raise ValueError(
-                        f"{who}.step(): params[{i}]{label} has a gradient per sample (shape {value.shape}), not one "
-                        "number: a batched Value cannot be a parameter. Train on a scalar loss (nn's losses, or "
-                        "autograd.batch_mean(v)); no parameter was updated"
-                    ) from None
-                raise ValueError(
-                    f"{who}.step(): params[{i}]{label}.{attribute} is {type_name(value)}, not a number; no parameter "
-                    "was updated"
-                ) from None
-        raise
+        i, p = next((i, p) for i, p in enumerate(params) if not _one_number(getattr(p, attribute)))
+        value, label = getattr(p, attribute), f" ({p.label})" if p.label else ""
+        if isinstance(value, np.ndarray) and attribute == "grad":
+            raise ValueError(
+                f"{who}.step(): params[{i}]{label} has a gradient per sample (shape {value.shape}), not one "
+                "number: a batched Value cannot be a parameter. Train on a scalar loss (nn's losses, or "
+                "autograd.batch_mean(v)); no parameter was updated"
+            ) from None
+        raise ValueError(
+            f"{who}.step(): params[{i}]{label}.{attribute} is {type_name(value)}, not a number; "
+            "no parameter was updated"
+        ) from None
+
+
+def _one_number(value: object) -> bool:
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _state_number(who: str, field: str, value: object, signed: bool) -> float:
