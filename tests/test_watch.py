@@ -336,3 +336,15 @@ def test_frames_share_one_canvas(tmp_path):
     o, _ = neuron_graph()
     sizes = {image.open(io.BytesIO(png)).size for png in animate_backward(o)._render("png")}
     assert len(sizes) == 1
+
+
+@needs_dot
+def test_frames_per_edge_take_one_chain_rule_step_each():
+    o, _ = neuron_graph()
+    steps = backward_steps(neuron_graph()[0])
+    animation = animate_backward(o, frames="edge")
+    assert len(animation) == 2 + len(steps) + 1  # forward, seed, one per edge, the end
+    for frame, step in zip(animation.frames[2:-1], steps):
+        assert len(frame.flowing) == 2 and str(step) in frame.caption  # the op's edge and one parent's
+    with pytest.raises(ValueError, match="frames must be 'node' or 'edge'"):
+        animate_backward(o, frames="nodes")
