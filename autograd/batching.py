@@ -7,31 +7,45 @@ holding one value per sample.  Each box of the drawing holds a column.
 
 This module holds every operation's **batching rule**, each beside a pointer to its scalar
 twin in ``engine.py`` or ``fused.py``: the same value and the same local derivatives, written
-with NumPy over the samples.  The scalar code is untouched; a batched operand reaches these
-rules because ``Batched`` is a subclass of ``Value`` that overrides each operation (Python
+with NumPy over the samples.  It builds on what the engine exports and the engine knows
+nothing of it: ``Batched`` is a subclass of ``Value`` that overrides each operation (Python
 asks a subclass's reflected operator first, so ``w * x`` with a scalar ``w`` and a batched
-``x`` lands here too).
+``x`` lands here too), and ``Batched.from_operation`` builds your own operations on it.
 
-Backward needs nothing new.  Its loop is still ``parent.grad += local_grad · node.grad``, with
-arrays for batched nodes.  The one new thing is a scalar parent of a batched node (a weight
-in ``w · x``): its gradient is the sum over the samples, Σᵢ local_gradᵢ · gradᵢ, so such an
-edge stores its local derivatives wrapped in ``SumOverSamples``, whose product with the
-node's gradient *is* that sum.  Parameters therefore get plain float gradients and the
-optimisers work unchanged.
+Backward needs nothing new.  Its rule is still ``parent.grad += local_grad · node.grad`` on
+every edge, with arrays for batched nodes.  Two things are particular to a batch:
+
+- A scalar parent of a batched node (a weight in ``w · x``) gets the sum over the samples,
+  Σᵢ local_gradᵢ · gradᵢ: such an edge stores its local derivatives wrapped in
+  ``SumOverSamples``, whose product with the node's gradient *is* that sum.  Parameters
+  therefore get plain float gradients and the optimisers work unchanged.
+- A neuron of a layer has hundreds of edges.  Its local derivatives are a ``NeuronEdges``
+  (an ``EdgeBlock``): one derivative per edge as always, but backward gets all of the
+  weights' contributions from one matrix-vector product and all of the inputs' from one
+  outer product, the numbers the edges would get one by one.
+
+The data itself wants no gradient (PyTorch's ``requires_grad=False``): ``batch(X)`` gives
+leaves whose ``grad`` is None, and backward computes nothing for them, which is most of the
+work of a first layer.  ``batch(X, requires_grad=True)`` asks for those gradients.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from typing import Any
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from operator import attrgetter
+from typing import Any, TypeGuard
 
 import numpy as np
 
-from . import engine, ieee
-from .engine import Value, as_float, type_name
+from . import ieee
+from .engine import BackwardPass, EdgeBlock, Value, as_float, make_leaf, make_node, operand, type_name
 
 Data = float | np.ndarray
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 class Batched(Value):
@@ -43,7 +57,19 @@ class Batched(Value):
     __slots__ = ()
 
     data: np.ndarray  # type: ignore[assignment]  # one value per sample
-    grad: Any  # an array after backward (0.0 before)
+    grad: Any  # an array after backward (0.0 before); None for data that wants no gradient
+
+    @classmethod
+    def from_operation(cls, data: object, parents: tuple, local_grads: tuple, op: str, label: str) -> Value:
+        """``Value(data, parents=…, local_grads=…, op=…)`` with a batched parent (see
+        ``Value.__new__``): the node, with ``data`` and each local derivative a number or one
+        value per sample; a number as ``data`` makes a scalar node (a reduction)."""
+        n = _length(data, parents)
+        values = _per_sample(data, n, "data")
+        grads = tuple(_per_sample(g, n, f"local_grads[{i}]") for i, g in enumerate(local_grads))
+        out = node(values, parents, grads, op)
+        out.label = label
+        return out
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -54,6 +80,11 @@ class Batched(Value):
 
     def _seed(self, grad: object) -> np.ndarray:  # type: ignore[override]
         """A batched root needs a gradient per sample to start backward from."""
+        if self.grad is None:
+            raise ValueError(
+                f"backward() from {self.label or 'a batch input'}, which wants no gradient: "
+                "make it with autograd.batch(X, requires_grad=True)"
+            )
         seed = np.asarray(grad, dtype=float) if not isinstance(grad, Value) else None
         if seed is None or seed.shape != self.data.shape:
             raise ValueError(
@@ -156,8 +187,8 @@ class Batched(Value):
 
     def gelu(self) -> Value:
         x = self.data
-        cdf = 0.5 * (1.0 + _erf(x * engine._SQRT1_2))
-        pdf = engine._INV_SQRT_2PI * np.exp(-0.5 * x * x)
+        cdf = 0.5 * (1.0 + _erf(x * _SQRT1_2))
+        pdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
         return unary(x * cdf, self, cdf + x * pdf, "gelu")
 
     def silu(self) -> Value:
@@ -213,9 +244,9 @@ _tanh = _per_sample_function(math.tanh)
 
 
 def _operand(x: object, batched: Batched) -> Value | None:
-    """The other operand as a Value (numbers become constants), or None: as engine._operand.
+    """The other operand as a Value (numbers become constants), or None: as engine's operand.
     Two batches of different lengths are refused here, before NumPy tries to combine them."""
-    o = engine._operand(x)
+    o = operand(x)
     if type(o) is Batched and len(o.data) != len(batched.data):
         raise ValueError(
             f"batches of different lengths meet in one operation: {len(batched.data)} and {len(o.data)} samples"
@@ -243,58 +274,35 @@ class SumOverSamples:
     def __mul__(self, grad: Data) -> float:
         if isinstance(self.local, np.ndarray):
             return float(np.dot(self.local, grad))
-        return float(self.local * np.sum(grad))
+        return float(self.local * np.asarray(grad).sum())
 
     def __repr__(self) -> str:
         return f"SumOverSamples({summary(self.local)})"
 
 
-class _Columns:
-    """The inputs shared by a layer's batched ``dot`` nodes, stacked as a matrix X (n_inputs ×
-    n_samples), so that all of one node's weight gradients come from one product X·g."""
+class Edges(EdgeBlock):
+    """The local derivatives of a node with a parent that wants no gradient (a batch of data):
+    the engine's rule edge by edge, passing over that parent (see ``EdgeBlock``)."""
 
-    __slots__ = ("X", "_grad", "_products")
+    __slots__ = ("grads",)
 
-    def __init__(self, X: np.ndarray) -> None:
-        self.X = X
-        self._grad: object = None
-        self._products: np.ndarray | None = None
+    def __init__(self, grads: tuple) -> None:
+        self.grads = grads
 
-    def product(self, grad: np.ndarray) -> np.ndarray:
-        # The backward loop visits a node's edges one after another with the same gradient
-        # array, so X·g is computed on the node's first weight edge and read by the others;
-        # the next node of the layer brings a new gradient array, and a new product.
-        if grad is not self._grad:
-            self._grad, self._products = grad, self.X @ grad
-        assert self._products is not None
-        return self._products
+    def __len__(self) -> int:
+        return len(self.grads)
 
+    def __getitem__(self, i):
+        return self.grads[i]
 
-class WeightGradient(SumOverSamples):
-    """The local derivative ∂(w·x)/∂wᵢ = xᵢ of a batched dot node: Σ over samples xᵢ·g is the
-    i-th entry of X·g, taken from the product shared by the node's weights."""
-
-    __slots__ = ("columns", "i")
-
-    def __init__(self, columns: _Columns, i: int) -> None:
-        super().__init__(columns.X[i])
-        self.columns, self.i = columns, i
-
-    def __mul__(self, grad: Data) -> float:
-        if not isinstance(grad, np.ndarray):
-            return float(np.sum(self.local) * grad)
-        return float(self.columns.product(grad)[self.i])
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.grads)
 
 
 def unary(data: np.ndarray, parent: Batched, local_grad: Data, op: str) -> Value:
     """``node`` for an operation on one batched parent, where nothing needs wrapping (hot path)."""
-    out: Batched = engine._new(Batched)
-    out.data, out.grad, out.label, out._index = data, 0.0, "", engine._next_index()
-    if engine.is_grad_enabled():
-        out.op, out.parents, out.local_grads = op, (parent,), (local_grad,)
-    else:
-        out.op, out.parents, out.local_grads = "", (), ()
-    return out
+    grads = (local_grad,) if parent.grad is not None else Edges((local_grad,))
+    return make_node(Batched, data, (parent,), grads, op)
 
 
 def node(data: Data, parents: tuple, local_grads: tuple, op: str) -> Value:
@@ -306,30 +314,23 @@ def node(data: Data, parents: tuple, local_grads: tuple, op: str) -> Value:
     ``SumOverSamples``.
     """
     n = _length(data, parents)
-    batched = isinstance(data, np.ndarray) and data.ndim == 1
-    out: Value = engine._new(Batched if batched else Value)
-    out.data = data if batched else float(data)  # type: ignore[assignment]
-    out.grad = 0.0
-    out.label = ""
-    out._index = engine._next_index()
-    if engine.is_grad_enabled():
-        out.op = op
-        out.parents = parents
-        if batched:
-            out.local_grads = tuple(
-                g if type(p) is Batched or isinstance(g, SumOverSamples) else SumOverSamples(g)
-                for p, g in zip(parents, local_grads)
-            )
-        else:  # a reduction: one local derivative per sample towards each batched parent
-            out.local_grads = tuple(
-                np.broadcast_to(np.asarray(g, dtype=float), (n,))
-                if type(p) is Batched
-                else float(np.sum(g))  # a scalar parent's derivative, summed over the samples if given per sample
-                for p, g in zip(parents, local_grads)
-            )
-    else:
-        out.op, out.parents, out.local_grads = "", (), ()
-    return out
+    if isinstance(data, np.ndarray) and data.ndim == 1:
+        grads = tuple(
+            g if type(p) is Batched or isinstance(g, SumOverSamples) else SumOverSamples(g)
+            for p, g in zip(parents, local_grads)
+        )
+        cls: type[Value] = Batched
+    else:  # a reduction: one local derivative per sample towards each batched parent
+        grads = tuple(
+            np.broadcast_to(np.asarray(g, dtype=float), (n,))
+            if type(p) is Batched
+            else float(np.sum(g))  # a scalar parent's derivative, summed over the samples if given per sample
+            for p, g in zip(parents, local_grads)
+        )
+        cls, data = Value, float(data)
+    if any(p.grad is None for p in parents):
+        return make_node(cls, data, parents, Edges(grads), op)
+    return make_node(cls, data, parents, grads, op)
 
 
 def _length(data: object, parents: Iterable[Value]) -> int:
@@ -345,23 +346,6 @@ def _length(data: object, parents: Iterable[Value]) -> int:
     if isinstance(data, np.ndarray) and data.ndim == 1 and n and data.shape[0] != n:
         raise ValueError(f"batches of different lengths meet in one operation: {n} and {data.shape[0]} samples")
     return n
-
-
-def custom_operation(data: object, parents: tuple, local_grads: tuple, op: str) -> Value | None:
-    """``Value(data, parents=…, local_grads=…, op=…)`` when a parent is batched or ``data`` is an
-    array: the node, validated; None when nothing is batched (the scalar constructor's case)."""
-    has_batched_parent = any(type(p) is Batched for p in parents)
-    if isinstance(data, np.ndarray) and data.ndim >= 1 and not has_batched_parent:
-        raise TypeError(
-            f"Value() data is an array of shape {data.shape} but no parent is batched: a Value holds one "
-            "number; for a batch of samples start from autograd.batch(X)"
-        )
-    if not has_batched_parent:
-        return None
-    n = _length(data, parents)
-    values = _per_sample(data, n, "data")
-    grads = tuple(_per_sample(g, n, f"local_grads[{i}]") for i, g in enumerate(local_grads))
-    return node(values, tuple(parents), grads, op)
 
 
 def _per_sample(x: object, n: int, what: str) -> Data:
@@ -382,6 +366,8 @@ def summary(x: object, shown: int = 3, precision: int = 4) -> str:
         return f"[n={len(x)}: {head}{', …' if len(x) > shown else ''}]"
     if isinstance(x, SumOverSamples):  # a weight's local derivative in a batched node: summed over samples
         return "Σ" + summary(x.local, shown, precision)
+    if x is None:  # data that wants no gradient
+        return "—"
     return format(float(x) + 0.0, f".{precision}g")  # type: ignore[arg-type]
 
 
@@ -393,15 +379,21 @@ def is_batched(v: object) -> bool:
 # ---- public entry points -------------------------------------------------------------------
 
 
-def batch(X: object, labels: Sequence[str] | None = None) -> list[Value]:
+def batch(X: object, labels: Sequence[str] | None = None, *, requires_grad: bool = False) -> list[Value]:
     """One batched leaf per feature of ``X`` (n_samples × n_features; 1-D: one feature).
 
     Each leaf's ``data`` is a copy of that feature's column, a float64 array of n_samples
     values; a model called on the list runs its graph once for the whole batch.  Leaves are
     labelled x₀, x₁, … unless ``labels`` names them.
+
+    Training needs no gradient of the data, so by default backward computes none: the
+    leaves' ``grad`` stays None (PyTorch's ``requires_grad=False``), which saves most of the
+    work of a first layer.  With ``requires_grad=True`` they get one, per sample.
     """
     if isinstance(X, (Value, str, bytes)):
         raise TypeError(f"batch() takes an array of shape (n_samples, n_features); got {type_name(X)}")
+    if not isinstance(requires_grad, bool):
+        raise TypeError(f"batch() requires_grad must be True or False; got {requires_grad!r}")
     try:
         array = np.array(X, dtype=float)
     except (TypeError, ValueError) as e:
@@ -413,18 +405,9 @@ def batch(X: object, labels: Sequence[str] | None = None) -> list[Value]:
     names = [f"x{i}".translate(_SUBSCRIPTS) for i in range(array.shape[1])] if labels is None else list(labels)
     if len(names) != array.shape[1] or not all(isinstance(name, str) for name in names):
         raise ValueError(f"batch() got {len(names)} labels for {array.shape[1]} features")
-    leaves: list[Value] = []
-    for j, name in enumerate(names):
-        leaf: Batched = engine._new(Batched)
-        leaf.data, leaf.grad, leaf.label, leaf._index = (
-            np.ascontiguousarray(array[:, j]),
-            0.0,
-            name,
-            engine._next_index(),
-        )
-        leaf.op, leaf.parents, leaf.local_grads = "", (), ()
-        leaves.append(leaf)
-    return leaves
+    columns = np.ascontiguousarray(array.T)  # one contiguous row per feature
+    grad = 0.0 if requires_grad else None
+    return [make_leaf(Batched, column, name, grad) for column, name in zip(columns, names)]
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -483,14 +466,12 @@ def dot_(xs: list[Value], ws: list[Value], b: Value | None) -> Value:
     """Σᵢ xᵢ·wᵢ (+ b) per sample;  ∂/∂xᵢ = wᵢ,  ∂/∂wᵢ = xᵢ,  ∂/∂b = 1.  Twin of fused.affine.
 
     Any operand may be batched.  A neuron's case (batched inputs, scalar weights and bias) is
-    one matrix product; any other mix is summed as the scalar rule sums, b + x₁w₁ + x₂w₂ + …
+    ``layer``'s; any other mix is summed as the scalar rule sums, b + x₁w₁ + x₂w₂ + …
     """
     parents = (*xs, *ws) if b is None else (*xs, *ws, b)
     n = _length(None, parents)
     if any_batched(xs) and not any_batched(ws) and not (b is not None and type(b) is Batched):
-        X = columns(xs, n)
-        w = np.array([wi.data for wi in ws])
-        return _dot_node(xs, ws, b, X, w @ X + (0.0 if b is None else b.data), w)
+        return layer(xs, Neurons([(ws, b)]))[0]
     X, W = columns(xs, n), columns(ws, n)
     total = np.zeros(n) if b is None else np.broadcast_to(b.data, (n,)).astype(float)
     for product in X * W:  # left to right, as the per-sample loop adds them
@@ -499,44 +480,170 @@ def dot_(xs: list[Value], ws: list[Value], b: Value | None) -> Value:
     return node(total, parents, grads, "dot")
 
 
-def _dot_node(xs: Sequence[Value], ws: Sequence[Value], b: Value | None, X: np.ndarray, z: np.ndarray, w) -> Value:
-    """One neuron's batched dot node, given its inputs stacked as X and its pre-activation z."""
-    return _dot_nodes(xs, [(ws, b)], X, z[None, :], w[None, :])[0]
+# ---- a layer: neurons that share their batched inputs ---------------------------------------
 
 
-def _dot_nodes(xs, neurons, X: np.ndarray, Z: np.ndarray, W: np.ndarray) -> list[Value]:
-    """The dot nodes of neurons that share their inputs (stacked as X, n_inputs × n_samples):
-    neuron j is Z[j] = W[j]·X + b[j].  They also share their weights' local derivatives (the
-    rows of X, one ``WeightGradient`` each), so building a layer makes n_inputs of them, not
-    one per weight.  The nodes are assembled here directly: every wrapping is known."""
-    if not engine.is_grad_enabled():
-        return [node(z, (), (), "dot") for z in Z]
-    shared = _Columns(X)
-    w_grads = tuple(WeightGradient(shared, i) for i in range(len(xs)))
-    scalar_xs = [k for k, x in enumerate(xs) if type(x) is not Batched]
-    out = []
-    for (ws, bias), z, w in zip(neurons, Z, W.tolist()):
-        x_grads = w if not scalar_xs else [SumOverSamples(g) if k in scalar_xs else g for k, g in enumerate(w)]
-        dot: Value = engine._new(Batched)
-        dot.data, dot.grad, dot.label, dot._index, dot.op = z, 0.0, "", engine._next_index(), "dot"
-        if bias is None:
-            dot.parents, dot.local_grads = (*xs, *ws), (*x_grads, *w_grads)
-        else:
-            dot.parents, dot.local_grads = (*xs, *ws, bias), (*x_grads, *w_grads, _ONE_SUMMED)
-        out.append(dot)
+class Neurons:
+    """The scalar weights and biases of neurons that share their inputs, gathered once.
+
+    A layer keeps one and checks it with ``matches`` before each batched forward pass, so
+    the work done here per weight (flattening, finding the parameters that are not leaves)
+    is not repeated at every step."""
+
+    __slots__ = ("weights", "biases", "rows", "flat", "flat_weights", "operations", "n_in")
+
+    def __init__(self, neurons: Sequence[tuple[Sequence[Value], Value | None]]) -> None:
+        self.weights = [list(ws) for ws, _ in neurons]
+        self.biases = [b for _, b in neurons]
+        if len({b is None for b in self.biases}) > 1 or len({len(ws) for ws in self.weights}) > 1:
+            raise ValueError("the neurons of a layer have as many weights each, and all or none have a bias")
+        # each neuron's parameters as they follow the inputs among its parents
+        self.rows = [(*ws, *(() if b is None else (b,))) for ws, b in zip(self.weights, self.biases)]
+        self.flat = [p for row in self.rows for p in row]
+        self.flat_weights = [w for ws in self.weights for w in ws]
+        if any_batched(self.flat):
+            raise TypeError("a layer's weights and biases are scalar Values (one number each), not batches")
+        self.operations = [[p for p in row if p.parents] for row in self.rows]  # (parameters are leaves)
+        self.n_in = len(self.weights[0])
+
+    def matches(self, neurons: Sequence[tuple[Sequence[Value], Value | None]]) -> bool:
+        """True while ``neurons`` still hold exactly these parameters (compared by identity)."""
+        return len(neurons) == len(self.weights) and all(
+            b is bias and ws == weights for (ws, b), weights, bias in zip(neurons, self.weights, self.biases)
+        )
+
+    def matrix(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """(W, b) from the parameters' current values: W[j] holds neuron j's weights."""
+        M = np.fromiter(map(_data, self.flat), float, len(self.flat)).reshape(len(self.rows), -1)
+        return (M, None) if self.biases[0] is None else (M[:, :-1], M[:, -1])
+
+
+_data = attrgetter("data")
+_index = attrgetter("_index")
+_local_grads = attrgetter("local_grads")
+
+
+def layer(xs: Sequence[Value], neurons: Neurons) -> list[Value]:
+    """The pre-activations of a layer of neurons on batched inputs: the inputs are stacked once
+    and every neuron's w·x + b comes from one matrix product W·X (one ``dot`` node each,
+    whose local derivatives are a ``NeuronEdges``)."""
+    if len(xs) != neurons.n_in:
+        raise ValueError(f"the layer's neurons take {neurons.n_in} inputs, received {len(xs)}")
+    W, b = neurons.matrix()
+    shared = LayerPass(xs, neurons, W)
+    Z = W @ shared.X
+    if b is not None:
+        Z += b[:, None]
+    xs = shared.xs
+    out: list[Value] = [
+        make_node(Batched, z, xs + row, NeuronEdges(shared, j), "dot")
+        for j, (z, row) in enumerate(zip(Z, neurons.rows))
+    ]
+    shared.first, shared.last = out[0]._index, out[-1]._index
     return out
 
 
+class LayerPass:
+    """What the dot nodes of one forward pass of a layer share: the inputs stacked as
+    X (n_inputs × n_samples), the weights as W (n_neurons × n_inputs), and the range of
+    creation numbers the nodes got (they are made one after the other), by which backward's
+    ``order`` tells which of them this pass visits.  It holds no node, so no cycle."""
+
+    __slots__ = ("xs", "X", "n", "W", "neurons", "scalars", "wanted", "operations", "first", "last", "done")
+
+    def __init__(self, xs: Sequence[Value], neurons: Neurons, W: np.ndarray) -> None:
+        self.xs = tuple(xs)
+        self.n = n = _length(None, xs)
+        self.X = columns(xs, n)
+        self.W, self.neurons = W, neurons
+        self.scalars = [k for k, x in enumerate(xs) if type(x) is not Batched]  # (rare) numbers among them
+        self.wanted = [k for k, x in enumerate(xs) if type(x) is Batched and x.grad is not None]
+        self.operations = [x for x in xs if x.parents]  # what backward visits after the layer
+        self.first = self.last = -1
+        self.done = -1  # the number of the backward pass that has taken the layer's edges
+
+    def accumulate(self, backward: BackwardPass) -> None:
+        """Every edge of every dot node of this layer that ``backward`` visits, at once.
+
+        With G the visited neurons' gradients (one row each): the weights get G·Xᵀ (entry
+        (j, k) is Σ over samples xₖ·gⱼ), the biases the rows' sums, and input k gets Σⱼ wⱼₖ·gⱼ,
+        row k of Wᵀ·G: the sums of exactly the contributions the edges get one by one."""
+        order = backward.order
+        nodes = order[bisect_left(order, self.first, key=_index) : bisect_right(order, self.last, key=_index)]
+        pairs = [(node, grads) for node, grads in zip(nodes, map(_local_grads, nodes)) if _is_ours(grads, self)]
+        mine = [node for node, _ in pairs]  # the layer's nodes this pass visits (others may sit between)
+        every = len(mine) == len(self.neurons.rows)
+        rows = None if every else [grads.j for _, grads in pairs]
+        G = np.stack([g if type(g) is np.ndarray else np.full(self.n, g) for g in map(_grad, mine)])
+        neurons = self.neurons
+        products = G @ self.X.T
+        if every:
+            for w, c in zip(neurons.flat_weights, products.ravel().tolist()):
+                w.grad += c
+        else:
+            for j, row in zip(rows, products.tolist()):  # type: ignore[arg-type]
+                for w, c in zip(neurons.weights[j], row):
+                    w.grad += c
+        if neurons.biases[0] is not None:
+            for j, total in zip(range(len(mine)) if every else rows, G.sum(axis=1).tolist()):  # type: ignore[arg-type]
+                neurons.biases[j].grad += total  # type: ignore[union-attr]
+        if self.wanted or self.scalars:
+            W = self.W if every else self.W[rows]
+            to_inputs = W.T @ G  # row k: Σⱼ wⱼₖ·gⱼ, input k's gradient per sample
+            for k in self.wanted:
+                self.xs[k].grad += to_inputs[k]
+            for k in self.scalars:
+                x = self.xs[k]
+                if x.grad is not None:
+                    x.grad += float(to_inputs[k].sum())
+
+
+_grad = attrgetter("grad")
+
+
+def _is_ours(grads: object, shared: LayerPass) -> TypeGuard[NeuronEdges]:
+    return type(grads) is NeuronEdges and grads.shared is shared
+
+
+class NeuronEdges(EdgeBlock):
+    """The local derivatives of neuron j's batched dot node z = w·x + b, one per edge:
+    ∂z/∂xₖ = wₖ, ∂z/∂wₖ = xₖ (summed over the samples), ∂z/∂b = 1.
+
+    Backward takes the edges of all of the layer's neurons at once (``LayerPass.accumulate``):
+    the first of them that it visits does the work, and the others find it done."""
+
+    __slots__ = ("shared", "j")
+
+    def __init__(self, shared: LayerPass, j: int) -> None:
+        self.shared, self.j = shared, j
+
+    def __len__(self) -> int:
+        return len(self.shared.xs) + len(self.shared.neurons.rows[self.j])
+
+    def __getitem__(self, i):
+        return tuple(self)[i]  # (drawings and backward_steps iterate instead)
+
+    def __iter__(self) -> Iterator[Any]:
+        shared = self.shared
+        for x, w in zip(shared.xs, shared.W[self.j].tolist()):
+            yield w if type(x) is Batched else SumOverSamples(w)
+        for x_k in shared.X:
+            yield SumOverSamples(x_k)
+        if shared.neurons.biases[self.j] is not None:
+            yield _ONE_SUMMED
+
+    def accumulate(self, node: Value, backward: BackwardPass) -> None:
+        shared = self.shared
+        if shared.done != backward.number:
+            shared.done = backward.number
+            shared.accumulate(backward)
+
+    def operations(self, parents: Sequence[Value]) -> Iterable[Value]:
+        extra = self.shared.neurons.operations[self.j]
+        return self.shared.operations + extra if extra else self.shared.operations
+
+
 _ONE_SUMMED = SumOverSamples(1.0)  # ∂(w·x + b)/∂b = 1 for every sample: b's gradient is Σ g
-
-
-def layer(xs: Sequence[Value], neurons: Sequence[tuple[Sequence[Value], Value]]) -> list[Value]:
-    """The pre-activations of a layer of neurons on batched inputs: the inputs are stacked once
-    and every neuron's w·x + b comes from one matrix product W·X (one ``dot`` node each)."""
-    X = columns(xs)
-    W = np.array([[w.data for w in ws] for ws, _ in neurons])
-    b = np.array([bias.data for _, bias in neurons])
-    return _dot_nodes(xs, neurons, X, W @ X + b[:, None], W)
 
 
 def logsumexp_(xs: list[Value]) -> Value:
@@ -587,7 +694,7 @@ def _shifted_exps(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def any_batched(values: Iterable[Value]) -> bool:
-    return any(type(v) is Batched for v in values)
+    return Batched in map(type, values)  # (a loop in C: the types are compared by identity first)
 
 
 __all__ = ["Batched", "batch", "batch_mean", "batch_sum", "is_batched"]

@@ -21,7 +21,7 @@ import itertools
 import math
 import operator
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -29,6 +29,7 @@ import numpy as np
 from . import ieee
 
 _new = object.__new__
+V = TypeVar("V", bound="Value")
 _next_index = itertools.count().__next__  # creation numbers: see topological_order
 
 # Constant local-gradient tuples shared by every node of their kind (saves memory).
@@ -153,6 +154,36 @@ def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
     return out
 
 
+def make_node(cls: type[V], data: Any, parents: tuple, local_grads: tuple | EdgeBlock, op: str) -> V:
+    """A new node of class ``cls`` (a subclass of Value, such as a batched Value), without
+    checks: ``_node`` for the operations of a subclass.  Under ``no_grad()`` it is a leaf."""
+    out = _new(cls)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._index = _next_index()
+    if not _threads_without_grad or _mode.enabled:
+        out.op = op
+        out.parents = parents
+        out.local_grads = local_grads
+    else:
+        out.op = ""
+        out.parents = ()
+        out.local_grads = ()
+    return out
+
+
+def make_leaf(cls: type[V], data: Any, label: str, grad: Any = 0.0) -> V:
+    """A new leaf of class ``cls`` without checks (``grad=None``: it wants no gradient)."""
+    out = _new(cls)
+    out.data, out.grad, out.label, out._index = data, grad, label, _next_index()
+    out.op, out.parents, out.local_grads = "", (), ()
+    return out
+
+
+operand = _operand  # for subclasses' operators: the other operand as a Value, or None
+
+
 _NOT_A_NUMBER = (
     "{what} of a Value (also what math.exp(v), math.tanh(v), ... do): a Value is not a plain number, "
     "and turning it into one would drop it from the graph, so its gradient would be silently wrong. "
@@ -161,15 +192,9 @@ _NOT_A_NUMBER = (
 )
 
 
-def _batched_operation(data: object, parents: tuple, local_grads: tuple, op: str) -> Value | None:
-    from .batching import custom_operation  # batching.py builds on this module
-
-    return custom_operation(data, parents, local_grads, op)
-
-
-def _check_operation(parents: object, local_grads: object, op: object, data: object) -> tuple[tuple, tuple]:
-    """Validate ``Value(data, parents=…, local_grads=…, op=…)``; returns both as tuples (local
-    derivatives as floats unless a parent is batched, which batching.py checks)."""
+def _check_operation(parents: object, local_grads: object, op: object) -> tuple[tuple, tuple]:
+    """Validate the parts of ``Value(data, parents=…, local_grads=…, op=…)`` that every node
+    shares (the local derivatives themselves are checked by whoever builds the node)."""
     if not isinstance(op, str) or not op:
         raise (TypeError if not isinstance(op, str) else ValueError)(
             f"Value() op must name the operation (a non-empty str, shown in drawings); got {op!r}"
@@ -186,10 +211,19 @@ def _check_operation(parents: object, local_grads: object, op: object, data: obj
             f"Value() got {len(parents)} parents but {len(local_grads)} local_grads: give one local "
             "derivative ∂node/∂parent per parent"
         )
-    if any(type(p) is not Value for p in parents) or (isinstance(data, np.ndarray) and data.ndim >= 1):
-        return tuple(parents), tuple(local_grads)  # batched: checked by batching.custom_operation
-    grads = tuple(as_float(g, f"Value() local_grads[{i}]") for i, g in enumerate(local_grads))
-    return tuple(parents), grads
+    return tuple(parents), tuple(local_grads)
+
+
+def _operation_maker(parents: tuple) -> Callable | None:
+    """The ``from_operation`` of the first parent whose class is a subclass of Value that has
+    one: such a class decides what a node with its values as parents is (as a subclass's
+    reflected operator gets the first say in ``w * x``)."""
+    for parent in parents:
+        if type(parent) is not Value:
+            maker = getattr(type(parent), "from_operation", None)
+            if maker is not None:
+                return maker
+    return None
 
 
 def _twin(v: Value, name: str) -> Callable | None:
@@ -226,35 +260,41 @@ class Value:
     label: str
     op: str
     parents: tuple[Value, ...]
-    local_grads: tuple[Any, ...]  # floats; in a batched graph also arrays and SumOverSamples
+    local_grads: tuple[Any, ...] | EdgeBlock  # one ∂node/∂parent per parent
+    _index: int  # the creation number (see topological_order)
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         data: Real,
         label: str = "",
         *,
         parents: Sequence[Value] = (),
         local_grads: Sequence[float | np.ndarray] = (),
         op: str = "",
-    ) -> None:
+    ) -> Value:
         """``Value(data)`` is a leaf; ``Value(data, parents=…, local_grads=…, op=…)`` a computed node.
 
         The computed form is how you add your own operation: ``local_grads[i]`` is
         ∂(this node)/∂``parents[i]`` at this point, and ``backward``, ``gradcheck`` and
         ``draw_dot`` treat the node like a built-in one.  Under ``no_grad()`` it is a leaf.
+        A parent of a subclass with ``from_operation`` (a batched Value) has that class build
+        the node instead.
         """
         if not isinstance(label, str):
             raise TypeError(f"Value() label must be a str; got {type_name(label)}")
         checked: tuple[tuple[Value, ...], tuple[Any, ...]] = ((), ())
         if parents or local_grads or op:
-            checked = _check_operation(parents, local_grads, op, data)
-            if batched := _batched_operation(data, *checked, op):
-                # a batched parent makes a batched node (see batching.py): become that node
-                self.__class__ = type(batched)
-                self.data, self.grad, self.label = batched.data, 0.0, label
-                self._index: int = batched._index
-                self.op, self.parents, self.local_grads = batched.op, batched.parents, batched.local_grads
-                return
+            checked = _check_operation(parents, local_grads, op)
+            maker = _operation_maker(checked[0]) if cls is Value else None
+            if maker is not None:
+                return maker(data, *checked, op, label)
+            if isinstance(data, np.ndarray) and data.ndim >= 1:
+                raise TypeError(
+                    f"Value() data is an array of shape {data.shape} but no parent is batched: a Value holds "
+                    "one number; for a batch of samples start from autograd.batch(X)"
+                )
+            checked = checked[0], tuple(as_float(g, f"Value() local_grads[{i}]") for i, g in enumerate(checked[1]))
+        self = _new(cls)
         self.data = as_float(data)
         self.grad = 0.0
         self.label = label
@@ -264,8 +304,14 @@ class Value:
             self.parents, self.local_grads = checked
         else:
             self.op, self.parents, self.local_grads = "", (), ()
+        return self
 
     # ---- pickling and copying ----------------------------------------------------------
+
+    def __reduce__(self) -> tuple:
+        # Rebuilt without calling Value() (which needs a number): an empty node of the same
+        # class, then __setstate__.
+        return _new, (type(self),), self.__getstate__()
 
     def __getstate__(self) -> tuple:
         return self.data, self.grad, self.label, self.op, self.parents, self.local_grads
@@ -580,34 +626,86 @@ def _micrograd_name(name: str) -> AttributeError:
 
 
 def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -> list[Value]:
-    """The backward pass of ``root.backward(grad)``; returns the nodes in topological order.
+    """The backward pass of ``root.backward(grad)``; returns the nodes it visited, in
+    topological order (with ``watch``: every node reachable, leaves included).
 
     ``watch(node, upstream)``, when given, is called as each node is about to pass its
     gradient (d root/d node) to its parents: ``backward_steps`` and ``animate_backward``
-    record the pass this way, so what they show is this very loop, not a copy of it.
+    record the pass this way, so what they show is this very loop, not a copy of it.  While
+    watched, every node takes its steps one edge at a time (see ``EdgeBlock``).
     """
     seed = root._seed(grad)
-    order = topological_order(root)
+    order = _operations_order(root)
     for node in order:
-        if node.parents:
-            node.grad = 0.0
+        node.grad = 0.0
     root.grad += seed
-    visits = reversed(order) if watch is None else _reported(reversed(order), watch)
-    for node in visits:
-        if node.parents:  # leaves have nothing to pass on
+    if watch is not None:
+        for node in reversed(order):
+            watch(node, node.grad)
+            _edge_by_edge(node)
+        return topological_order(root)
+    this_pass = BackwardPass(order)
+    for node in reversed(order):
+        grads = node.local_grads
+        if type(grads) is tuple:  # the chain rule, one edge at a time
             g = node.grad
-            for parent, local_grad in zip(node.parents, node.local_grads):
+            for parent, local_grad in zip(node.parents, grads):
                 parent.grad += local_grad * g
+        else:
+            grads.accumulate(node, this_pass)  # type: ignore[union-attr]  # an EdgeBlock: a block of edges at once
     return order
 
 
-def _reported(nodes: Iterable[Value], watch: Watcher) -> Iterator[Value]:
-    """``nodes``, each reported to ``watch`` just before the backward loop handles it (its
-    gradient is complete by then).  Watching costs the loop nothing when nobody watches."""
-    for node in nodes:
-        if node.parents:
-            watch(node, node.grad)
-        yield node
+class BackwardPass:
+    """One run of the backward loop, as an EdgeBlock sees it: ``order``, the nodes it visits
+    (every non-leaf node reachable from the root, sorted by creation number), and ``number``,
+    different for every pass in this process.  Nodes made together (a layer's neurons) are
+    neighbours in ``order``, which is how a block shared by them finds them."""
+
+    __slots__ = ("order", "number")
+
+    def __init__(self, order: list[Value]) -> None:
+        self.order, self.number = order, _next_pass()
+
+
+_next_pass = itertools.count().__next__
+
+
+def _edge_by_edge(node: Value) -> None:
+    """``parent.grad += local_grad · node.grad`` along each edge of ``node`` in turn, the rule
+    itself, also for a node whose EdgeBlock would do a block of them at once.  A parent whose
+    grad is None wants none (``EdgeBlock``)."""
+    g = node.grad
+    for parent, local_grad in zip(node.parents, node.local_grads):
+        if parent.grad is not None:
+            parent.grad += local_grad * g
+
+
+class EdgeBlock(Sequence):
+    """The local derivatives of a node that passes its gradient along many edges at once.
+
+    It is still one local derivative per parent (indexing and iterating it give them, which
+    is what drawings, ``backward_steps`` and ``backward_step`` use), and the chain rule is
+    still ``parent.grad += local_grad · node.grad`` on every edge.  A subclass may compute
+    the contributions of a block of edges in one go, such as one matrix product for all the
+    weights of a layer whose inputs hold a batch of samples, as long as each edge gets what
+    the rule gives it (up to the rounding of a sum).  A parent whose ``grad`` is None (data
+    that asked for no gradient, as PyTorch's ``requires_grad=False``) is passed over.
+
+    The default methods are the rule itself, edge by edge.
+    """
+
+    __slots__ = ()
+
+    def accumulate(self, node: Value, backward: BackwardPass) -> None:
+        """For each edge of ``node``: ``parent.grad += local_grad · node.grad``.  ``node.grad``
+        is complete; so is that of every node of ``backward.order`` made after it."""
+        _edge_by_edge(node)
+
+    def operations(self, parents: Sequence[Value]) -> Iterable[Value]:
+        """The parents that backward must visit after this node (at least those that are not
+        leaves: a leaf passes nothing on)."""
+        return parents
 
 
 Watcher = Callable[[Value, Any], None]
@@ -638,6 +736,24 @@ def topological_order(root: Value) -> list[Value]:
     while stack:
         for parent in stack.pop().parents:
             if parent not in reachable:
+                reachable.add(parent)
+                stack.append(parent)
+    return sorted(reachable, key=_creation_number)
+
+
+def _operations_order(root: Value) -> list[Value]:
+    """``topological_order`` without the leaves, which is all that backward visits: a leaf
+    has nothing to pass on (and is never reset).  An EdgeBlock names the parents to visit, so
+    the thousands of weights of a batched layer are not walked here."""
+    if not root.parents:
+        return []
+    reachable = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        grads = node.local_grads
+        for parent in node.parents if type(grads) is tuple else grads.operations(node.parents):  # type: ignore[union-attr]
+            if parent.parents and parent not in reachable:
                 reachable.add(parent)
                 stack.append(parent)
     return sorted(reachable, key=_creation_number)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import builtins
 import math
 from collections.abc import Iterable
+from itertools import repeat
 from operator import mul
 
 from . import batching, ieee
@@ -37,12 +38,13 @@ def as_values(values: Iterable[Scalar], func: str, arg: str = "values") -> list[
             "not the order you wrote it in"
         )
     out: list = list(values)
-    for i, v in enumerate(out):
-        if not isinstance(v, Value):
-            try:
-                out[i] = constant(as_float(v))
-            except TypeError as e:
-                raise TypeError(f"{func}() {arg}[{i}]: {e}") from None
+    if not all(map(isinstance, out, repeat(Value))):  # (checked in C: a model's parameters are all Values)
+        for i, v in enumerate(out):
+            if not isinstance(v, Value):
+                try:
+                    out[i] = constant(as_float(v))
+                except TypeError as e:
+                    raise TypeError(f"{func}() {arg}[{i}]: {e}") from None
     if not out:
         raise ValueError(f"{func}() got an empty sequence for {arg}")
     return out

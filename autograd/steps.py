@@ -167,6 +167,8 @@ def _replay(node: Value, upstream: Any) -> list[Step]:
     steps: list[Step] = []
     running: dict[int, Any] = {}
     for parent, local_grad in zip(node.parents, node.local_grads):
+        if parent.grad is None:  # data that wants no gradient: the edge is not taken (see EdgeBlock)
+            continue
         contribution = local_grad * upstream
         before = running.get(id(parent), parent.grad)
         running[id(parent)] = before + contribution  # a new array for a batch: the loop adds in place
@@ -179,7 +181,8 @@ def step_at(node: Value) -> BackwardSteps:
     upstream = node.grad
     steps = _replay(node, upstream)
     for parent, local_grad in zip(node.parents, node.local_grads):
-        parent.grad += local_grad * upstream  # the statement of the backward loop, run_backward
+        if parent.grad is not None:
+            parent.grad += local_grad * upstream  # the statement of the backward loop, run_backward
     names = _NamesBelow(node)
     return BackwardSteps(BackwardStep(*step, names=names) for step in steps)
 
@@ -190,7 +193,9 @@ def backward_steps(root: Value, grad: float = 1.0) -> BackwardSteps:
     It is the same pass, not a re-run of it: the engine's backward loop calls back before each
     node passes its gradient on, and each step's ``parent_grad`` replays that node's additions
     in the loop's order from the parents' gradients at that moment (the same float operations,
-    so the same bits).  Leaves accumulate as in ``backward()``; gradients afterwards are identical.
+    so the same bits).  Leaves accumulate as in ``backward()``; gradients afterwards are identical
+    (in a batched graph, where ``backward()`` takes a layer's edges with matrix products, equal
+    up to the order in which the same contributions were summed).
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps() root must be a Value; got {type_name(root)}")

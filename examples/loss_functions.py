@@ -60,7 +60,7 @@ def confidence_curves(n: int = 199) -> tuple[np.ndarray, dict[str, tuple[np.ndar
     ps = np.linspace(0.005, 0.995, n)
     curves = {}
     for name, loss_fn in (("MSE", nn.mse_loss), ("cross-entropy", nn.binary_cross_entropy)):
-        (p,) = batch(ps)
+        (p,) = batch(ps, requires_grad=True)  # the gradient of the prediction is what we plot
         loss_fn(p, np.ones(n)).backward()  # the mean over the samples: ∂/∂pᵢ is sample i's gradient / n
         values = np.array([loss_fn(Value(x), 1.0).data for x in ps])  # each sample's own loss
         curves[name] = (values, p.grad * n)

@@ -127,7 +127,7 @@ class Neuron(Module):
 
     def _forward_batched(self, xs: list[Value]) -> Value:
         """The same neuron on batched inputs (see autograd.batching)."""
-        out = batching.layer(xs, [(self.w, self.b)])[0] if self._fused else self._unfused(xs)
+        out = batching.layer(xs, batching.Neurons([(self.w, self.b)]))[0] if self._fused else self._unfused(xs)
         return out if self._activation_name is None else getattr(out, self._activation_name)()
 
     def _label(self, weight_name: str, bias_name: str) -> None:
@@ -164,6 +164,7 @@ class Layer(Module):
         weights, biases = initial_weights(init, generator(seed), nin, nout)
         self.neurons = [Neuron(nin, activation, weights=w, bias=b, fused=fused) for w, b in zip(weights, biases)]
         self._nin, self._activation_name, self._fused = nin, activation, fused
+        self._batched: batching.Neurons | None = None  # the parameters as batched mode gathers them
         self._label("")
 
     def _label(self, layer: str) -> None:
@@ -184,7 +185,10 @@ class Layer(Module):
         """The layer on batched inputs: stacked once, every neuron's w·x + b from one matrix product."""
         if not self._fused:
             return [neuron._forward_batched(xs) for neuron in self.neurons]
-        pre = batching.layer(xs, [(neuron.w, neuron.b) for neuron in self.neurons])
+        params = [(neuron.w, neuron.b) for neuron in self.neurons]
+        if self._batched is None or not self._batched.matches(params):  # gathered once, checked each time
+            self._batched = batching.Neurons(params)
+        pre = batching.layer(xs, self._batched)
         name = self._activation_name
         return pre if name is None else [getattr(z, name)() for z in pre]
 

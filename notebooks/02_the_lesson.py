@@ -95,7 +95,7 @@ ax.set_xlabel("epoch");
 ps = np.linspace(0.005, 0.995, 199)
 curves = {}
 for name, loss_fn in (("MSE", nn.mse_loss), ("cross-entropy", nn.binary_cross_entropy)):
-    (p,) = batch(ps)
+    (p,) = batch(ps, requires_grad=True)  # we want the gradient of the prediction itself
     loss_fn(p, np.ones(len(ps))).backward()  # a mean over samples: ∂/∂pᵢ is sample i's gradient / n
     curves[name] = ([loss_fn(Value(x), 1.0).data for x in ps], p.grad * len(ps))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
 
 import numpy as np
 
@@ -223,7 +224,7 @@ def _gather(params: list[Value], attribute: str, who: str) -> np.ndarray:
     """``p.data`` or ``p.grad`` of every parameter as one float array, or a ``ValueError`` naming
     the parameter that does not hold one number (a gradient per sample, from batched mode)."""
     try:
-        return np.fromiter((getattr(p, attribute) for p in params), dtype=float, count=len(params))
+        return np.fromiter(map(attrgetter(attribute), params), dtype=float, count=len(params))
     except (TypeError, ValueError):
         i, p = next((i, p) for i, p in enumerate(params) if not _one_number(getattr(p, attribute)))
         value, label = getattr(p, attribute), f" ({p.label})" if p.label else ""

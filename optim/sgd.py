@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -27,6 +28,34 @@ class SGD(Optimizer):
 
     def validate(self) -> None:
         self.weight_decay = check_hyperparameter("weight_decay", self.weight_decay)
+
+    def step(self) -> None:
+        """Update every parameter once from its current gradient (all of them, or none).
+
+        Plain SGD keeps no state, so it runs the formula on each parameter's floats (the same
+        IEEE operations as ``update`` on arrays, so the same bits) into a list, checks it, and
+        writes it: two passes over the parameters instead of gathering them into arrays and
+        writing them back, which is most of a step's time for a network of 100,000 weights.
+        A non-finite result means a non-finite gradient or weight; ``_gradients`` says which
+        gradient, if one is.  Momentum, which keeps a buffer per parameter, uses the arrays."""
+        if type(self).direction is not SGD.direction:
+            return super().step()
+        params, lr, wd = self.params, self.lr, self.weight_decay
+        try:  # the new values first, in a list: nothing is written until all of them are computed
+            if wd:
+                new = [p.data - lr * (p.grad + wd * p.data) for p in params]
+            else:
+                new = [p.data - lr * p.grad for p in params]
+            total = sum(new)
+        except TypeError:  # something that is not a number: the general path says what
+            return super().step()
+        if type(total) is not float:  # (a gradient per sample, say)
+            return super().step()
+        if not math.isfinite(total):
+            self._gradients()  # raises naming a non-finite gradient, if that is what it is
+        self.steps += 1
+        for p, x in zip(params, new):
+            p.data = x
 
     def update(self, p: np.ndarray, g: np.ndarray, state: State, t: int) -> tuple[np.ndarray, State]:
         if self.weight_decay:

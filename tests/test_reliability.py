@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_reported_batched_bias_case():
-    (x,) = batch([[1.0], [2.0], [3.0]])
+    (x,) = batch([[1.0], [2.0], [3.0]], requires_grad=True)
     batch_sum(autograd.dot([x], [Value(0.5)], bias=x + x)).backward()
     np.testing.assert_array_equal(x.grad, [2.5, 2.5, 2.5])  # d(0.5·x + 2x)/dx
 
@@ -58,7 +58,7 @@ def test_dot_with_any_operand_batched_against_numpy(which, bias_kind, n, seed):
         B[:] = B[0]
 
     def operand(values, batched):
-        return batch(values)[0] if batched else Value(values[0])
+        return batch(values, requires_grad=True)[0] if batched else Value(values[0])
 
     xs = [operand(X[i], xb) for i, (xb, _) in enumerate(which)]
     ws = [operand(W[i], wb) for i, (_, wb) in enumerate(which)]
@@ -85,7 +85,7 @@ def test_dot_with_any_operand_batched_against_numpy(which, bias_kind, n, seed):
 def test_n_ary_functions_with_scalars_among_batched_values(name):
     """The values given to sum, mean, softmax… mix batched and scalar Values; reference: NumPy."""
     rows = np.array([[0.3, -1.2, 2.0], [1.5, 1.5, 1.5], [-0.7, 0.1, 0.4]])  # the middle one is a scalar
-    a, c = batch(rows[0])[0], batch(rows[2])[0]
+    a, c = batch(rows[0], requires_grad=True)[0], batch(rows[2], requires_grad=True)[0]
     s = Value(1.5)
     out = getattr(autograd, name)([a, s, c])
     first = out[0] if isinstance(out, list) else out
@@ -111,7 +111,7 @@ def test_n_ary_functions_with_scalars_among_batched_values(name):
 
 
 def test_batched_sum_and_mean_are_exactly_rounded_per_sample():
-    (big,) = batch([1e16, 1e16, -1e16])
+    (big,) = batch([1e16, 1e16, -1e16], requires_grad=True)
     total = autograd.sum([big, 1.0, Value(-1e16)])
     np.testing.assert_array_equal(total.data, [math.fsum([1e16, 1.0, -1e16])] * 2 + [math.fsum([-1e16, 1.0, -1e16])])
     mean = autograd.mean([big, 1.0, Value(-1e16)])
@@ -240,7 +240,7 @@ def test_pickled_constants_stay_constants_and_batched_graphs_survive():
     y = Value(1.5, "x") * 2.0
     y2 = pickle.loads(pickle.dumps(y))
     assert autograd.engine.is_constant(y2.parents[1]) and y2.parents[0].label == "x"
-    (xb,) = batch([1.0, 2.0, 3.0])
+    (xb,) = batch([1.0, 2.0, 3.0], requires_grad=True)
     w = Value(0.5)
     out = batch_sum((xb * w).tanh())
     out2, w2 = pickle.loads(pickle.dumps((out, w)))
@@ -281,10 +281,10 @@ def test_sums_and_means_overflow_to_inf_and_cancel_exactly():
 )
 @pytest.mark.parametrize("batched", [False, True])
 def test_a_diverging_loss_is_inf_not_an_exception(loss, preds, targets, batched):
-    values = batch(preds)[0] if batched else [Value(p) for p in preds]
+    values = batch(preds, requires_grad=True)[0] if batched else [Value(p) for p in preds]
     out = loss(values, targets)
     assert out.data == math.inf  # torch: the mean of terms whose sum overflows is inf
-    (x,) = batch([1e308, 1e308])
+    (x,) = batch([1e308, 1e308], requires_grad=True)
     assert batch_sum(x).data == math.inf
 
 
@@ -315,7 +315,7 @@ def test_optimizer_refuses_the_non_finite_gradient_of_a_diverged_run():
 )
 def test_unbound_methods_work_on_batched_values(name, reference):
     xs = np.array([-1.5, 0.5, 2.0])
-    (x,) = batch(xs)
+    (x,) = batch(xs, requires_grad=True)
     out = getattr(Value, name)(x)
     assert autograd.is_batched(out)
     np.testing.assert_allclose(out.data, reference(xs), rtol=1e-12)
@@ -325,7 +325,7 @@ def test_unbound_methods_work_on_batched_values(name, reference):
 
 
 def test_unbound_unary_operators_work_on_batched_values():
-    (x,) = batch([-2.0, 3.0])
+    (x,) = batch([-2.0, 3.0], requires_grad=True)
     np.testing.assert_array_equal(Value.__neg__(x).data, [2.0, -3.0])
     np.testing.assert_array_equal(Value.__abs__(x).data, [2.0, 3.0])
     np.testing.assert_array_equal(Value.__pow__(x, 2).data, [4.0, 9.0])
