@@ -514,11 +514,11 @@ class Neurons:
 
     def matrix(self) -> tuple[np.ndarray, np.ndarray | None]:
         """(W, b) from the parameters' current values: W[j] holds neuron j's weights."""
-        M = np.fromiter(map(_data, self.flat), float, len(self.flat)).reshape(len(self.rows), -1)
+        # (a list comprehension reads slots faster than map(attrgetter("data"), …) does)
+        M = np.fromiter([p.data for p in self.flat], float, len(self.flat)).reshape(len(self.rows), -1)
         return (M, None) if self.biases[0] is None else (M[:, :-1], M[:, -1])
 
 
-_data = attrgetter("data")
 _index = attrgetter("_index")
 _local_grads = attrgetter("local_grads")
 

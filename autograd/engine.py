@@ -12,6 +12,10 @@ parent in the same place, and stores both on the new node::
 No node holds a closure, so no node sits in a reference cycle: a graph is freed by
 reference counting the moment it becomes unreachable, and Python's cycle collector
 never has anything to free.
+
+Subclasses of Value extend the engine without it knowing them (batching.py is one): they
+override the operations, build nodes with ``make_node``, and a node whose local derivatives
+are an ``EdgeBlock`` may pass its gradient along a block of edges at once.
 """
 
 from __future__ import annotations
@@ -635,7 +639,8 @@ def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -
     watched, every node takes its steps one edge at a time (see ``EdgeBlock``).
     """
     seed = root._seed(grad)
-    order = _operations_order(root)
+    every = topological_order(root) if watch is not None else []
+    order = [node for node in every if node.parents] if watch is not None else _operations_order(root)
     for node in order:
         node.grad = 0.0
     root.grad += seed
@@ -643,7 +648,7 @@ def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -
         for node in reversed(order):
             watch(node, node.grad)
             _edge_by_edge(node)
-        return topological_order(root)
+        return every
     this_pass = BackwardPass(order)
     for node in reversed(order):
         grads = node.local_grads

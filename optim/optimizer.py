@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from operator import attrgetter
 
 import numpy as np
 
@@ -224,7 +223,8 @@ def _gather(params: list[Value], attribute: str, who: str) -> np.ndarray:
     """``p.data`` or ``p.grad`` of every parameter as one float array, or a ``ValueError`` naming
     the parameter that does not hold one number (a gradient per sample, from batched mode)."""
     try:
-        return np.fromiter(map(attrgetter(attribute), params), dtype=float, count=len(params))
+        values = [p.grad for p in params] if attribute == "grad" else [p.data for p in params]
+        return np.fromiter(values, dtype=float, count=len(params))
     except (TypeError, ValueError):
         i, p = next((i, p) for i, p in enumerate(params) if not _one_number(getattr(p, attribute)))
         value, label = getattr(p, attribute), f" ({p.label})" if p.label else ""
