@@ -1,5 +1,6 @@
 """Batched mode side by side: micrograd, the scalar path, batched mode, hand-written NumPy and
-PyTorch (CPU, float64, one thread), on micrograd's moons step and on scikit-learn's digits.
+PyTorch (CPU, float64, one thread), on micrograd's moons step, on scikit-learn's digits and
+on a network of MNIST's shape (784 → 128 → 10) trained on random images of that shape.
 
 Every implementation starts from the same weights and computes the same loss; the losses of
 the first step are printed side by side.  PyTorch and scikit-learn are optional: a missing
@@ -184,6 +185,86 @@ def torch_digits(weights, X, y):
     return step
 
 
+# ---- MNIST's shape: MLP(784, [128, 10]), cross-entropy, SGD, on random images ----------------
+
+MNIST_LR = 0.1
+MNIST_SIZES = (32, 128)
+
+
+def mnist_shaped(n: int, seed: int = 0):
+    """n random 28×28 "images" with values in [0, 1] and labels 0–9: MNIST's shape (the speed of
+    a step does not depend on what the pixels show)."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, size=(n, 784)) / 255.0, rng.integers(0, 10, size=n)
+
+
+def ours_mnist(model, X, y):
+    opt = SGD(model.parameters(), lr=MNIST_LR)
+
+    def step(lo, hi):
+        loss = nn.cross_entropy(model(batch(X[lo:hi])), y[lo:hi])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.data
+
+    return step
+
+
+def torch_mnist(weights, X, y):
+    model = torch_model(weights, torch.nn.ReLU)
+    opt = torch.optim.SGD(model.parameters(), lr=MNIST_LR)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+
+    def step(lo, hi):
+        loss = torch.nn.functional.cross_entropy(model(Xt[lo:hi]), yt[lo:hi])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def steps_ms(step, size: int, n_batches: int, rounds: int) -> float:
+    """The median over ``rounds`` of the time per step of ``n_batches`` consecutive minibatches."""
+    step(0, size)  # warm-up
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for b in range(n_batches):
+            step(b * size, (b + 1) * size)
+        times.append((time.perf_counter() - t0) / n_batches)
+    return statistics.median(times) * 1e3
+
+
+def mnist_rows(quick: bool) -> list[tuple[str, dict[str, float]]]:
+    """One row per minibatch size: batched mode and torch from the same weights (the first
+    losses are printed side by side), and the memory of one batched graph."""
+    from benchmarks.bench import traced_bytes
+
+    n_batches, rounds = (4, 3) if quick else (10, 5)
+    X, y = mnist_shaped(max(MNIST_SIZES) * n_batches)
+    weights = weights_of(nn.MLP(784, [128, 10], seed=0))
+    rows = []
+    for size in MNIST_SIZES:
+        steps = {"batched": ours_mnist(nn.MLP(784, [128, 10], seed=0), X, y)}
+        if torch is not None:
+            steps["torch"] = torch_mnist(weights, X, y)
+        first = {name: float(step(0, size)) for name, step in steps.items()}
+        print(f"MNIST-shaped step, batches of {size} — first loss from the same weights: "
+              + " | ".join(f"{name} {loss:.15f}" for name, loss in first.items()))
+        rows.append((f"MNIST-shaped step, batch {size}", {name: steps_ms(step, size, n_batches, rounds)
+                                                          for name, step in steps.items()}))
+    model = nn.MLP(784, [128, 10], seed=0)
+    nn.cross_entropy(model(batch(X[:128])), y[:128])  # (what a layer gathers once is not the graph's)
+    used, loss = traced_bytes(lambda: nn.cross_entropy(model(batch(X[:128])), y[:128]))
+    nodes = len(autograd.topological_order(loss))
+    print(f"MNIST-shaped batched graph (batch 128): {used / 1e6:.1f} MB while it exists "
+          f"({nodes:,} nodes, 101,770 of them parameters; the parameters themselves not counted)")
+    return rows
+
+
 def epoch(step, n: int, size: int):
     def run():
         for lo in range(0, n, size):
@@ -264,18 +345,24 @@ def main(mg_step=None, mg_model=None, X=None, y=None, quick: bool = False) -> No
                 for name, step in digit_steps.items()}
         rows.append(("digits epoch, batches of 32", mini))
 
+    rows.extend(mnist_rows(quick))
+
     columns = ["micrograd", "scalar", "batched", "numpy", "torch"]
-    print(f"\n{'batched mode (ms)':<30}" + "".join(f"{c:>11}" for c in columns) + "   batched vs")
+    print(f"\n{'batched mode (ms)':<34}" + "".join(f"{c:>11}" for c in columns) + "   batched vs")
     for name, t in rows:
         cells = "".join(f"{t[c]:>11.2f}" if c in t else f"{'—':>11}" for c in columns)
         ratios = []
         if "micrograd" in t:
             ratios.append(f"micrograd {t['micrograd'] / t['batched']:.0f}× faster")
-        ratios.append(f"scalar {t['scalar'] / t['batched']:.1f}× faster")
+        if "scalar" in t:
+            ratios.append(f"scalar {t['scalar'] / t['batched']:.1f}× faster")
         if "torch" in t:
             ratios.append(f"torch {t['batched'] / t['torch']:.2f}× its time")
-        print(f"{name:<30}{cells}   " + ", ".join(ratios))
-    print(f"{'moons graph memory':<30}  scalar {scalar_bytes / 1e3:.0f} kB, batched {batched_bytes / 1e3:.0f} kB "
+        if name.startswith("MNIST"):
+            size = int(name.rsplit(" ", 1)[1])
+            ratios.append(f"an epoch of 60,000 in {60_000 / size * t['batched'] / 1e3:.0f} s")
+        print(f"{name:<34}{cells}   " + ", ".join(ratios))
+    print(f"{'moons graph memory':<34}  scalar {scalar_bytes / 1e3:.0f} kB, batched {batched_bytes / 1e3:.0f} kB "
           f"({scalar_bytes / batched_bytes:.1f}× smaller)")
     if torch is None:
         print("(torch rows left out: pip install torch, a large download)")
