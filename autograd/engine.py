@@ -160,7 +160,9 @@ def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
 
 def make_node(cls: type[V], data: Any, parents: tuple, local_grads: tuple | EdgeBlock, op: str) -> V:
     """A new node of class ``cls`` (a subclass of Value, such as a batched Value), without
-    checks: ``_node`` for the operations of a subclass.  Under ``no_grad()`` it is a leaf."""
+    checks: ``_node`` for the operations of a subclass.  Under ``no_grad()`` it is a leaf.
+    (``_node`` repeats these lines for Value alone: it builds every scalar node, and an extra
+    argument and call there would cost the scalar engine.)"""
     out = _new(cls)
     out.data = data
     out.grad = 0.0
@@ -639,8 +641,11 @@ def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -
     watched, every node takes its steps one edge at a time (see ``EdgeBlock``).
     """
     seed = root._seed(grad)
-    every = topological_order(root) if watch is not None else []
-    order = [node for node in every if node.parents] if watch is not None else _operations_order(root)
+    if watch is not None:  # the watcher names every node, leaves included
+        every = topological_order(root)
+        order = [node for node in every if node.parents]
+    else:
+        order = _operations_order(root)
     for node in order:
         node.grad = 0.0
     root.grad += seed

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .batching import summary
-from .engine import Value, run_backward, topological_order, type_name
+from .engine import Value, _edge_by_edge, run_backward, topological_order, type_name
 
 
 def node_names(nodes: list[Value]) -> dict[Value, str]:
@@ -180,9 +180,7 @@ def step_at(node: Value) -> BackwardSteps:
     """``node.backward_step()``: one node's step of the chain rule, taken and returned."""
     upstream = node.grad
     steps = _replay(node, upstream)
-    for parent, local_grad in zip(node.parents, node.local_grads):
-        if parent.grad is not None:
-            parent.grad += local_grad * upstream  # the statement of the backward loop, run_backward
+    _edge_by_edge(node)  # the rule itself, as the backward loop takes it edge by edge
     names = _NamesBelow(node)
     return BackwardSteps(BackwardStep(*step, names=names) for step in steps)
 
