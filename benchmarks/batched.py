@@ -9,6 +9,7 @@ one leaves its rows out and says how to install it.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 
@@ -35,6 +36,24 @@ def median_ms(step, repeats: int, warmup: int = 3) -> float:
         step()
         times.append(time.perf_counter() - t0)
     return statistics.median(times) * 1e3
+
+
+def turns_ms(steps: dict, rounds: int, calls: int, warmup: int = 2) -> dict[str, float]:
+    """The median over ``rounds`` of each step's time per call, the steps taking turns: each
+    round times ``calls`` calls of every step, one step after the other.  The machine's speed
+    drifts (this one is shared); measured in turns, every implementation sees the same drift,
+    so the ratios of one run mean something even when the absolute times swing."""
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                step()
+            times[name].append((time.perf_counter() - t0) / calls)
+    return {name: statistics.median(ts) * 1e3 for name, ts in times.items()}
 
 
 def weights_of(model: nn.MLP) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -198,16 +217,16 @@ def mnist_shaped(n: int, seed: int = 0):
     return rng.integers(0, 256, size=(n, 784)) / 255.0, rng.integers(0, 10, size=n)
 
 
-def steps_ms(step, size: int, n_batches: int, rounds: int) -> float:
-    """The median over ``rounds`` of the time per step of ``n_batches`` consecutive minibatches."""
-    step(0, size)  # warm-up
-    times = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for b in range(n_batches):
-            step(b * size, (b + 1) * size)
-        times.append((time.perf_counter() - t0) / n_batches)
-    return statistics.median(times) * 1e3
+def minibatches(step, size: int, n_batches: int):
+    """``step`` as a function of nothing that trains on the next of ``n_batches`` minibatches
+    of ``size`` at each call, going round."""
+    batches = itertools.cycle(range(n_batches))
+
+    def next_batch():
+        b = next(batches)
+        return step(b * size, (b + 1) * size)
+
+    return next_batch
 
 
 def mnist_rows(quick: bool) -> list[tuple[str, dict[str, float]]]:
@@ -215,7 +234,7 @@ def mnist_rows(quick: bool) -> list[tuple[str, dict[str, float]]]:
     losses are printed side by side), and the memory of one batched graph."""
     from benchmarks.bench import traced_bytes
 
-    n_batches, rounds = (4, 3) if quick else (10, 5)
+    n_batches, rounds = (4, 3) if quick else (10, 7)
     X, y = mnist_shaped(max(MNIST_SIZES) * n_batches)
     weights = weights_of(nn.MLP(784, [128, 10], seed=0))
     rows = []
@@ -227,8 +246,8 @@ def mnist_rows(quick: bool) -> list[tuple[str, dict[str, float]]]:
         first = {name: float(step(0, size)) for name, step in steps.items()}
         print(f"MNIST-shaped step, batches of {size} — first loss from the same weights: "
               + " | ".join(f"{name} {loss:.15f}" for name, loss in first.items()))
-        rows.append((f"MNIST-shaped step, batch {size}", {name: steps_ms(step, size, n_batches, rounds)
-                                                          for name, step in steps.items()}))
+        turns = {name: minibatches(step, size, n_batches) for name, step in steps.items()}
+        rows.append((f"MNIST-shaped step, batch {size}", turns_ms(turns, rounds, n_batches, warmup=1)))
     model = nn.MLP(784, [128, 10], seed=0)
     nn.cross_entropy(model(batch(X[:128])), y[:128])  # (what a layer gathers once is not the graph's)
     used, loss = traced_bytes(lambda: nn.cross_entropy(model(batch(X[:128])), y[:128]))
@@ -277,10 +296,8 @@ def main(mg_step=None, mg_model=None, X=None, y=None, quick: bool = False) -> No
     first = {name: float(step()) for name, step in steps.items()}
     print("\nbatched mode — first moons step's loss from the same weights:")
     print("  " + " | ".join(f"{name} {loss:.15f}" for name, loss in first.items()))
-    times = {
-        "scalar": median_ms(steps["scalar"], max(3, reps // 10)),
-        **{name: median_ms(steps[name], reps) for name in steps if name != "scalar"},
-    }
+    times = turns_ms({name: step for name, step in steps.items() if name != "scalar"}, 10, reps // 10)
+    times["scalar"] = median_ms(steps["scalar"], max(3, reps // 10))
     times["micrograd"] = median_ms(mg_step, 1 if quick else 3, warmup=0)
     rows.append(("moons step (100 samples)", times))
 
@@ -311,8 +328,9 @@ def main(mg_step=None, mg_model=None, X=None, y=None, quick: bool = False) -> No
         print("batched mode — first digits full-batch step's loss from the same weights:")
         print("  " + " | ".join(f"{name} {loss:.15f}" for name, loss in first.items()))
         n = len(Xtr)
-        full = {name: median_ms(step, 2 if name == "scalar" else max(5, reps // 10), warmup=1)
-                for name, step in digit_steps.items()}
+        full = turns_ms({name: step for name, step in digit_steps.items() if name != "scalar"},
+                        max(5, reps // 20), 2, warmup=1)
+        full["scalar"] = median_ms(digit_steps["scalar"], 2, warmup=1)
         rows.append((f"digits full batch ({n})", full))
         mini = {name: median_ms(epoch(step, n, 32), 1 if name == "scalar" else 5, warmup=1 if name != "scalar" else 0)
                 for name, step in digit_steps.items()}
