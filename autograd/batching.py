@@ -402,7 +402,7 @@ def batch(X: object, labels: Sequence[str] | None = None, *, requires_grad: bool
         array = array[:, None]
     if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
         raise ValueError(f"batch() takes an array of shape (n_samples, n_features); got shape {array.shape}")
-    names = [f"x{i}".translate(_SUBSCRIPTS) for i in range(array.shape[1])] if labels is None else list(labels)
+    names = _feature_names(array.shape[1]) if labels is None else list(labels)
     if len(names) != array.shape[1] or not all(isinstance(name, str) for name in names):
         raise ValueError(f"batch() got {len(names)} labels for {array.shape[1]} features")
     columns = np.ascontiguousarray(array.T)  # one contiguous row per feature
@@ -411,6 +411,17 @@ def batch(X: object, labels: Sequence[str] | None = None, *, requires_grad: bool
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_feature_names_made: list[str] = []
+
+
+def _feature_names(n: int) -> list[str]:
+    """x₀, x₁, …, the first n of them, made once (for 784 pixels, making them at every
+    minibatch took a third of ``batch``'s time).  A longer list replaces the kept one whole,
+    so threads calling at once never see a half-made one."""
+    global _feature_names_made
+    if len(_feature_names_made) < n:
+        _feature_names_made = [f"x{i}".translate(_SUBSCRIPTS) for i in range(n)]
+    return _feature_names_made[:n]
 
 
 def batch_sum(v: Value) -> Value:
@@ -442,7 +453,9 @@ def columns(xs: Sequence[Value], n: int | None = None) -> np.ndarray:
     """The values of ``xs`` stacked as rows of a matrix (n_values × n_samples), scalars repeated
     (``n``: the batch length, when it comes from other operands too)."""
     n = _length(None, xs) if n is None else n
-    return np.stack([x.data if type(x) is Batched else np.full(n, x.data) for x in xs])
+    # (one concatenation and a reshape: np.stack's per-row work is most of a 784-input layer's stacking)
+    rows = [x.data if type(x) is Batched else np.full(n, x.data) for x in xs]
+    return np.concatenate(rows).reshape(len(rows), n)
 
 
 def exact_sums(X: np.ndarray) -> np.ndarray:
