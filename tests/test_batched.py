@@ -310,6 +310,13 @@ def test_batch_copies_columns_and_names_them():
     assert [v.label for v in batch(X, labels=["age", "height"])] == ["age", "height"]
 
 
+def test_batch_names_features_the_same_whatever_came_before():
+    subscript = dict(zip("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    expected = ["x" + "".join(subscript[d] for d in str(i)) for i in range(12)]
+    for width in (3, 12, 2, 12):  # names are kept between calls: shorter and longer lists alike
+        assert [v.label for v in batch(np.zeros((2, width)))] == expected[:width]
+
+
 def test_custom_operation_with_a_batched_parent():
     values = np.array([0.1, 0.7, -1.3])
     (x,) = batch(values, requires_grad=True)
