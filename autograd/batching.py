@@ -402,7 +402,7 @@ def batch(X: object, labels: Sequence[str] | None = None, *, requires_grad: bool
         array = array[:, None]
     if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
         raise ValueError(f"batch() takes an array of shape (n_samples, n_features); got shape {array.shape}")
-    names = _feature_names(array.shape[1]) if labels is None else list(labels)
+    names = input_names(array.shape[1]) if labels is None else list(labels)
     if len(names) != array.shape[1] or not all(isinstance(name, str) for name in names):
         raise ValueError(f"batch() got {len(names)} labels for {array.shape[1]} features")
     columns = np.ascontiguousarray(array.T)  # one contiguous row per feature
@@ -411,17 +411,24 @@ def batch(X: object, labels: Sequence[str] | None = None, *, requires_grad: bool
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_feature_names_made: list[str] = []
+_input_names = [f"x{i}".translate(_SUBSCRIPTS) for i in range(64)]
 
 
-def _feature_names(n: int) -> list[str]:
-    """x₀, x₁, …, the first n of them, made once (for 784 pixels, making them at every
-    minibatch took a third of ``batch``'s time).  A longer list replaces the kept one whole,
-    so threads calling at once never see a half-made one."""
-    global _feature_names_made
-    if len(_feature_names_made) < n:
-        _feature_names_made = [f"x{i}".translate(_SUBSCRIPTS) for i in range(n)]
-    return _feature_names_made[:n]
+def input_names(n: int) -> list[str]:
+    """x₀, x₁, …, the first n of them: the names of a batch's features and of a model's inputs
+    given as numbers.  Kept once made (for 784 pixels, making them at every minibatch took a
+    third of ``batch``'s time); a longer list replaces the kept one whole, so threads calling
+    at once never see a half-made one."""
+    global _input_names
+    if len(_input_names) < n:
+        _input_names = [f"x{i}".translate(_SUBSCRIPTS) for i in range(n)]
+    return _input_names[:n]
+
+
+def input_name(i: int) -> str:
+    """x₀, x₁, …: the name of input i (see ``input_names``)."""
+    names = _input_names
+    return names[i] if i < len(names) else input_names(i + 1)[i]
 
 
 def batch_sum(v: Value) -> Value:

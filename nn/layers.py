@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from autograd import Value, batching
-from autograd.batching import any_batched
+from autograd.batching import any_batched, input_name
 from autograd.engine import as_float, leaf, type_name
 from autograd.fused import affine
 
@@ -30,15 +30,6 @@ def _activation(name: str | None) -> Callable[[Value], Value] | None:
         valid = ", ".join(repr(n) for n in ACTIVATIONS)
         raise ValueError(f"unknown activation {name!r}; valid names are: {valid} (None = linear)")
     return ACTIVATIONS[name]
-
-
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_INPUT_NAMES = [f"x{i}".translate(_SUBSCRIPTS) for i in range(64)]
-
-
-def input_name(i: int) -> str:
-    """The name drawings give the i-th input of a model when it was passed as a number: x₀, x₁, …"""
-    return _INPUT_NAMES[i] if i < len(_INPUT_NAMES) else f"x{i}".translate(_SUBSCRIPTS)
 
 
 def _inputs(x: object, nin: int, who: str) -> list[Value]:

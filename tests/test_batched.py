@@ -315,6 +315,8 @@ def test_batch_names_features_the_same_whatever_came_before():
     expected = ["x" + "".join(subscript[d] for d in str(i)) for i in range(12)]
     for width in (3, 12, 2, 12):  # names are kept between calls: shorter and longer lists alike
         assert [v.label for v in batch(np.zeros((2, width)))] == expected[:width]
+    # a model's inputs given as numbers get the same names, past the 64 made at import too
+    assert [p.label for p in nn.Neuron(70, None, seed=0)([0.0] * 70).parents[:70:23]] == ["x₀", "x₂₃", "x₄₆", "x₆₉"]
 
 
 def test_custom_operation_with_a_batched_parent():

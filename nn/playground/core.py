@@ -11,6 +11,7 @@ import numpy as np
 import autograd
 import optim
 from autograd import Value, no_grad
+from autograd.batching import input_name
 from autograd.engine import type_name
 
 from .. import data as datasets
@@ -260,7 +261,7 @@ class Playground:
 
     def traced_graph(self) -> Value:
         """The traced datapoint's loss, built and backpropagated on its own (one sample)."""
-        x = [Value(float(v), f"x{i}".translate(str.maketrans("01", "₀₁"))) for i, v in enumerate(self.X[self._trace])]
+        x = [Value(float(v), input_name(i)) for i, v in enumerate(self.X[self._trace])]
         target = self._targets()[self._trace]
         out = self.model(x)
         if self.loss_fn is losses.cross_entropy:
