@@ -41,6 +41,7 @@ import numpy as np
 
 from . import ieee
 from .engine import BackwardPass, EdgeBlock, Value, as_float, make_leaf, make_node, operand, type_name
+from .parameters import shared_store, view
 
 Data = float | np.ndarray
 
@@ -510,7 +511,7 @@ class Neurons:
     the work done here per weight (flattening, finding the parameters that are not leaves)
     is not repeated at every step."""
 
-    __slots__ = ("weights", "biases", "rows", "flat", "flat_weights", "operations", "n_in")
+    __slots__ = ("weights", "biases", "rows", "flat", "flat_weights", "operations", "n_in", "shared", "_read")
 
     def __init__(self, neurons: Sequence[tuple[Sequence[Value], Value | None]]) -> None:
         self.weights = [list(ws) for ws, _ in neurons]
@@ -525,6 +526,8 @@ class Neurons:
             raise TypeError("a layer's weights and biases are scalar Values (one number each), not batches")
         self.operations = [[p for p in row if p.parents] for row in self.rows]  # (parameters are leaves)
         self.n_in = len(self.weights[0])
+        self.shared = shared_store(self.flat)  # the store that holds them all, if there is one
+        self._read: tuple[int, list] = (-1, [])  # row_data's, and the store's version then
 
     def matches(self, neurons: Sequence[tuple[Sequence[Value], Value | None]]) -> bool:
         """True while ``neurons`` still hold exactly these parameters (compared by identity)."""
@@ -534,9 +537,27 @@ class Neurons:
 
     def matrix(self) -> tuple[np.ndarray, np.ndarray | None]:
         """(W, b) from the parameters' current values: W[j] holds neuron j's weights."""
-        # (a list comprehension reads slots faster than map(attrgetter("data"), …) does)
-        M = np.fromiter([p.data for p in self.flat], float, len(self.flat)).reshape(len(self.rows), -1)
+        if self.shared is not None:  # a copy: the graph keeps W, and a step writes into the array
+            M = view(self.shared).reshape(len(self.rows), -1).copy()
+        else:  # (a list comprehension reads slots faster than map(attrgetter("data"), …) does)
+            M = np.fromiter([p.data for p in self.flat], float, len(self.flat)).reshape(len(self.rows), -1)
         return (M, None) if self.biases[0] is None else (M[:, :-1], M[:, -1])
+
+    def row_data(self) -> list[tuple[tuple[Value, ...], list[float], Value | None, float]] | None:
+        """Each neuron's (weights, their values, bias, its value), the values read from the
+        store at once (and again only after a write), if one store holds them all; else None."""
+        store = self.shared
+        if store is None:
+            return None
+        version, rows = self._read
+        if version != store.version:  # (the lists are shared by the nodes made from them: never changed)
+            flat, n, width = store.tolist(), self.n_in, len(self.rows[0])  # (array.tolist: floats, no NumPy)
+            rows = [
+                (tuple(ws), flat[a : a + n], b, 0.0 if b is None else flat[a + n])
+                for ws, b, a in zip(self.weights, self.biases, range(0, len(flat), width))
+            ]
+            self._read = store.version, rows
+        return rows
 
 
 _index = attrgetter("_index")

@@ -35,6 +35,7 @@ from . import ieee
 _new = object.__new__
 V = TypeVar("V", bound="Value")
 _next_index = itertools.count().__next__  # creation numbers: see topological_order
+next_index = _next_index  # for subclasses of Value that fill their own slots (autograd.parameters)
 
 # Constant local-gradient tuples shared by every node of their kind (saves memory).
 _ONE_ONE = (1.0, 1.0)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import repeat
 from operator import mul
 
 from . import batching, ieee
 from .batching import any_batched, is_batched
-from .engine import Value, _node, as_float, constant, type_name
+from .engine import _new, BackwardPass, EdgeBlock, Value, _node, as_float, constant, type_name
 
 Scalar = Value | float | int
 
@@ -98,6 +98,70 @@ def affine(xs: list[Value], ws: list[Value], b: Value | None, x_data: list[float
         return _node(builtins.sum(map(mul, x_data, w_data)), (*xs, *ws), (*w_data, *x_data), "dot")
     # b + x₁w₁ + x₂w₂ + …, left to right: the order of a hand-written loop (and micrograd's)
     return _node(builtins.sum(map(mul, x_data, w_data), b.data), (*xs, *ws, b), (*w_data, *x_data, 1.0), "dot")
+
+
+def affine_row(
+    xs: tuple[Value, ...],
+    x_data: list[float],
+    ws: tuple[Value, ...],
+    w_data: list[float],
+    b: Value | None,
+    b_data: float,
+) -> Value:
+    """``affine`` for a layer whose parameters sit in one store (``autograd.parameters``) and
+    whose inputs are not parameters: the values (``w_data``, ``b_data``) come read, and the
+    local derivatives are an ``AffineEdges``.  The same node, the same numbers."""
+    edges = _new(AffineEdges)  # (slots set here: an __init__ call would cost a third of the node)
+    edges.xs, edges.x_data, edges.ws, edges.w_data, edges.b = xs, x_data, ws, w_data, b
+    if b is None:
+        return _node(builtins.sum(map(mul, x_data, w_data)), (*xs, *ws), edges, "dot")
+    return _node(builtins.sum(map(mul, x_data, w_data), b_data), (*xs, *ws, b), edges, "dot")
+
+
+class AffineEdges(EdgeBlock):
+    """The local derivatives of a layer neuron's dot node, ∂/∂xₖ = wₖ, ∂/∂wₖ = xₖ, ∂/∂b = 1,
+    kept as the lists of values that a layer's neurons share (the inputs' for one sample, the
+    weights' until the next step), beside the parents they belong to.
+
+    Backward runs the rule ``parent.grad += local_grad · node.grad`` on input k's edge and
+    weight k's side by side, then on the bias's: each edge's own product, and each parent's
+    contributions in the order of the parents, since no input is one of the weights (the
+    caller makes sure: ``autograd.parameters.any_parameter``).  Not one loop over the parents
+    because the inputs are Values and the weights ``Parameter``s: CPython speeds up
+    ``parent.grad`` for one class of object per line of code, and a line that met both would
+    lose that on every edge.  The weights and bias are leaves (Parameters always are), so
+    only the inputs are visited after this node."""
+
+    __slots__ = ("xs", "x_data", "ws", "w_data", "b")
+
+    xs: tuple[Value, ...]
+    x_data: list[float]
+    ws: tuple[Value, ...]
+    w_data: list[float]
+    b: Value | None
+
+    def __len__(self) -> int:
+        return len(self.xs) + len(self.ws) + (self.b is not None)
+
+    def __getitem__(self, i):
+        return tuple(self)[i]  # (drawings and backward_steps iterate instead)
+
+    def __iter__(self) -> Iterable[float]:  # type: ignore[override]
+        yield from self.w_data
+        yield from self.x_data
+        if self.b is not None:
+            yield 1.0
+
+    def accumulate(self, node: Value, backward: BackwardPass) -> None:
+        g = node.grad
+        for x, w, p, xv in zip(self.xs, self.w_data, self.ws, self.x_data):
+            x.grad += w * g
+            p.grad += xv * g
+        if self.b is not None:
+            self.b.grad += g  # the local derivative 1: 1.0 · g is g, to the bit
+
+    def operations(self, parents: Sequence[Value]) -> Sequence[Value]:
+        return self.xs
 
 
 def shifted_exps(x_data: list[float]) -> tuple[float, list[float], float]:

@@ -9,7 +9,8 @@ import numpy as np
 from autograd import Value, batching
 from autograd.batching import any_batched, input_name
 from autograd.engine import as_float, leaf, type_name
-from autograd.fused import affine
+from autograd.fused import affine, affine_row
+from autograd.parameters import any_parameter, shared_parameters
 
 from .init import Seed, generator, initial_weights
 from .module import Module
@@ -136,7 +137,11 @@ class Layer(Module):
     list of ``nout`` Values (also when ``nout == 1``).
 
     For drawings, the weight from input k to neuron j is labelled ``W[k,j]`` and neuron j's
-    bias ``b[j]`` (the layout of the lesson's weight matrices: one row per input)."""
+    bias ``b[j]`` (the layout of the lesson's weight matrices: one row per input).
+
+    The parameters of a (fused) layer are ``autograd.parameters.Parameter``s on one shared
+    array, neuron after neuron (w₀ … wₙ₋₁, b): each is its own Value, and a forward pass or
+    an optimiser's step can still take all of them at once."""
 
     def __init__(
         self,
@@ -155,8 +160,26 @@ class Layer(Module):
         weights, biases = initial_weights(init, generator(seed), nin, nout)
         self.neurons = [Neuron(nin, activation, weights=w, bias=b, fused=fused) for w, b in zip(weights, biases)]
         self._nin, self._activation_name, self._fused = nin, activation, fused
-        self._batched: batching.Neurons | None = None  # the parameters as batched mode gathers them
+        if fused:  # the unfused layer reads its weights one by one (in w·x nodes): plain Values serve it best
+            self._share_parameters()
+        self._gathered: batching.Neurons | None = None  # the parameters gathered, checked before each use
+        self._one_activation = True  # whether the neurons (as gathered) share one activation
         self._label("")
+
+    def _share_parameters(self) -> None:
+        """Move the neurons' weights and biases onto one array (see ``autograd.parameters``)."""
+        shared = iter(shared_parameters([p.data for n in self.neurons for p in (*n.w, n.b)], [""] * sum(len(n.w) + 1 for n in self.neurons)))
+        for neuron in self.neurons:
+            neuron.w = [next(shared) for _ in neuron.w]
+            neuron.b = next(shared)
+
+    def _parameters(self) -> batching.Neurons:
+        """The neurons' parameters gathered (once, then checked by identity at each call)."""
+        params = [(neuron.w, neuron.b) for neuron in self.neurons]
+        if self._gathered is None or not self._gathered.matches(params):
+            self._gathered = batching.Neurons(params)
+            self._one_activation = len({neuron._act for neuron in self.neurons}) == 1
+        return self._gathered
 
     def _label(self, layer: str) -> None:
         for j, neuron in enumerate(self.neurons):
@@ -170,16 +193,22 @@ class Layer(Module):
         if not self._fused:
             return [neuron._forward_unfused(xs) for neuron in self.neurons]
         x_data = [x.data for x in xs]  # read once, shared by every neuron of the layer
-        return [neuron._forward(xs, x_data) for neuron in self.neurons]
+        gathered = self._parameters()
+        # the parameters' values read at once, for neurons with one activation and inputs that are not
+        # parameters (see AffineEdges)
+        rows = gathered.row_data() if self._one_activation and not any_parameter(xs) else None
+        if rows is None:
+            return [neuron._forward(xs, x_data) for neuron in self.neurons]
+        xs_, act = tuple(xs), self.neurons[0]._act  # (rows are given only while the neurons share it)
+        if act is None:
+            return [affine_row(xs_, x_data, *row) for row in rows]
+        return [act(affine_row(xs_, x_data, *row)) for row in rows]
 
     def _forward_batched(self, xs: list[Value]) -> list[Value]:
         """The layer on batched inputs: stacked once, every neuron's w·x + b from one matrix product."""
         if not self._fused:
             return [neuron._forward_batched(xs) for neuron in self.neurons]
-        params = [(neuron.w, neuron.b) for neuron in self.neurons]
-        if self._batched is None or not self._batched.matches(params):  # gathered once, checked each time
-            self._batched = batching.Neurons(params)
-        pre = batching.layer(xs, self._batched)
+        pre = batching.layer(xs, self._parameters())
         name = self._activation_name
         return pre if name is None else [getattr(z, name)() for z in pre]
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from autograd import Value
 from autograd.engine import type_name
+from autograd.parameters import shared_stores, view, write
 
 
 def check_hyperparameter(
@@ -43,7 +44,9 @@ class Optimizer:
     A step is all or nothing.  The parameters and gradients are gathered into arrays once,
     the update is computed for all of them at once, as NumPy's elementwise operations (the
     same floating-point operations, in the same order, as the formula for one parameter
-    written with Python floats: the same bits), and only then written back.  So if any
+    written with Python floats: the same bits), and only then written back.  Where the
+    parameters are whole layers' shared arrays (``autograd.parameters``; ``model.parameters()``
+    of an ``nn`` model), their values are read and written as those arrays, not one by one.  So if any
     gradient is nan or infinite, or anything else cannot be computed, ``step()`` raises
     before any weight or state has changed, and one bad batch never corrupts a model.
 
@@ -73,6 +76,7 @@ class Optimizer:
         self.lr = lr
         self.state: State = {}
         self.steps = 0  # t, the number of steps taken
+        self._stores: tuple[list[Value], list | None] = ([], None)  # see _shared_stores
 
     @property
     def lr(self) -> float:
@@ -91,14 +95,30 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter once from its current gradient (all of them, or none)."""
         grads = self._gradients()
-        data = _gather(self.params, "data", type(self).__name__)
+        stores = self._shared_stores()
+        data = _gather(self.params, "data", type(self).__name__) if stores is None else np.concatenate(list(map(view, stores)))
         with np.errstate(all="ignore"):  # overflow gives inf, as in torch; the next step refuses it
             new_data, new_state = self.update(data, grads, self.state, self.steps + 1)
         # Nothing has changed up to here; what follows are plain assignments, which cannot fail.
         self.steps += 1
         self.state = new_state
-        for p, x in zip(self.params, new_data.tolist()):
-            p.data = x
+        if stores is None:
+            for p, x in zip(self.params, new_data.tolist()):
+                p.data = x
+        else:
+            start = 0
+            for store in stores:
+                write(store, new_data[start : start + len(store)])
+                start += len(store)
+
+    def _shared_stores(self) -> list | None:
+        """The stores that hold the parameters, one after the other, if they are such (found
+        once for a list of parameters, and again if ``self.params`` has changed)."""
+        planned, stores = self._stores
+        if self.params != planned:  # (compares by identity: Values' == is identity)
+            stores = shared_stores(self.params)
+            self._stores = list(self.params), stores
+        return stores
 
     def _gradients(self) -> np.ndarray:
         """Every parameter's gradient, checked: one finite number each."""

@@ -37,8 +37,9 @@ class SGD(Optimizer):
         writes it: two passes over the parameters instead of gathering them into arrays and
         writing them back, which is most of a step's time for a network of 100,000 weights.
         A non-finite result means a non-finite gradient or weight; ``_gradients`` says which
-        gradient, if one is.  Momentum, which keeps a buffer per parameter, uses the arrays."""
-        if type(self).direction is not SGD.direction:
+        gradient, if one is.  Momentum, which keeps a buffer per parameter, uses the arrays, as
+        does SGD on parameters that already sit in shared arrays (an ``nn`` model's)."""
+        if type(self).direction is not SGD.direction or self._shared_stores() is not None:
             return super().step()
         params, lr, wd = self.params, self.lr, self.weight_decay
         try:  # the new values first, in a list: nothing is written until all of them are computed
