@@ -136,7 +136,7 @@ def leaf(data: float, label: str) -> Value:
     return out
 
 
-def _node(data: float, parents: tuple, local_grads: tuple, op: str) -> Value:
+def _node(data: float, parents: tuple, local_grads: tuple | EdgeBlock, op: str) -> Value:
     """A new graph node: its value, its parents and ∂node/∂parent for each parent.
 
     This is the single place where nodes are created, so it is the hot path of graph

@@ -20,7 +20,7 @@ from operator import mul
 
 from . import batching, ieee
 from .batching import any_batched, is_batched
-from .engine import _new, BackwardPass, EdgeBlock, Value, _node, as_float, constant, type_name
+from .engine import BackwardPass, EdgeBlock, Value, _new, _node, as_float, constant, type_name
 
 Scalar = Value | float | int
 

@@ -31,8 +31,10 @@ class Store(array):
 
     __slots__ = ("version",)
 
+    version: int
+
     def __new__(cls, values: Iterable[float], version: int = 0) -> Store:
-        store = super().__new__(cls, "d", values)
+        store: Store = super().__new__(cls, "d", values)  # type: ignore[assignment]
         store.version = version
         return store
 
@@ -65,13 +67,13 @@ class Parameter(Value):
     _values: Store
     _k: int
 
-    def __new__(cls, data: float, label: str = "") -> Parameter:  # type: ignore[misc]
+    def __new__(cls, data: float, label: str = "") -> Parameter:
         if not isinstance(label, str):
             raise TypeError(f"Parameter() label must be a str; got {type_name(label)}")
         (p,) = shared_parameters([as_float(data, "Parameter()")], [label])
         return p
 
-    @property  # type: ignore[override]
+    @property
     def data(self) -> float:
         return self._values[self._k]
 

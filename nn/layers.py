@@ -168,7 +168,8 @@ class Layer(Module):
 
     def _share_parameters(self) -> None:
         """Move the neurons' weights and biases onto one array (see ``autograd.parameters``)."""
-        shared = iter(shared_parameters([p.data for n in self.neurons for p in (*n.w, n.b)], [""] * sum(len(n.w) + 1 for n in self.neurons)))
+        values = [p.data for n in self.neurons for p in (*n.w, n.b)]
+        shared = iter(shared_parameters(values, [""] * len(values)))  # (labelled by _label)
         for neuron in self.neurons:
             neuron.w = [next(shared) for _ in neuron.w]
             neuron.b = next(shared)

@@ -95,8 +95,10 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter once from its current gradient (all of them, or none)."""
         grads = self._gradients()
-        stores = self._shared_stores()
-        data = _gather(self.params, "data", type(self).__name__) if stores is None else np.concatenate(list(map(view, stores)))
+        stores = self._shared_stores()  # (None: parameters of their own, read one by one)
+        data = (
+            np.concatenate([view(s) for s in stores]) if stores else _gather(self.params, "data", type(self).__name__)
+        )
         with np.errstate(all="ignore"):  # overflow gives inf, as in torch; the next step refuses it
             new_data, new_state = self.update(data, grads, self.state, self.steps + 1)
         # Nothing has changed up to here; what follows are plain assignments, which cannot fail.
