@@ -550,13 +550,14 @@ class Neurons:
         if store is None:
             return None
         version, rows = self._read
-        if version != store.version:  # (the lists are shared by the nodes made from them: never changed)
+        current = store.version  # read before the numbers: a write from now on shows as a new version
+        if version != current:  # (the lists are shared by the nodes made from them: never changed)
             flat, n, width = store.tolist(), self.n_in, len(self.rows[0])  # (array.tolist: floats, no NumPy)
             rows = [
                 (tuple(ws), flat[a : a + n], b, 0.0 if b is None else flat[a + n])
                 for ws, b, a in zip(self.weights, self.biases, range(0, len(flat), width))
             ]
-            self._read = store.version, rows
+            self._read = current, rows
         return rows
 
 
