@@ -93,7 +93,9 @@ def affine(xs: list[Value], ws: list[Value], b: Value | None, x_data: list[float
     """
     if x_data is None:
         x_data = [x.data for x in xs]
-    w_data = [w.data for w in ws]
+    # dot(v, v), a sum of squares such as an L2 penalty on model.parameters(), reads each value once
+    # (a layer's weight reads its number through a property: autograd.parameters)
+    w_data = x_data if ws == xs else [w.data for w in ws]
     if b is None:
         return _node(builtins.sum(map(mul, x_data, w_data)), (*xs, *ws), (*w_data, *x_data), "dot")
     # b + x₁w₁ + x₂w₂ + …, left to right: the order of a hand-written loop (and micrograd's)
