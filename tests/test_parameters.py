@@ -213,3 +213,13 @@ def test_a_refused_step_leaves_every_store_unchanged():
     with pytest.raises(ValueError, match=r"params\[5\]"):
         opt.step()
     assert [q.data for q in params] == before
+
+
+def test_an_l2_penalty_over_a_models_parameters_is_the_sum_of_squares():
+    model = nn.MLP(3, [4, 2], seed=8)
+    params = model.parameters()
+    p = np.array([q.data for q in params])
+    penalty = autograd.dot(params, params)  # each value read once (see fused.affine)
+    penalty.backward()
+    assert math.isclose(penalty.data, float(p @ p), rel_tol=1e-14)
+    assert np.allclose([q.grad for q in params], 2 * p, rtol=1e-15, atol=0)
