@@ -44,11 +44,11 @@ class Optimizer:
     A step is all or nothing.  The parameters and gradients are gathered into arrays once,
     the update is computed for all of them at once, as NumPy's elementwise operations (the
     same floating-point operations, in the same order, as the formula for one parameter
-    written with Python floats: the same bits), and only then written back.  Where the
-    parameters are whole layers' shared arrays (``autograd.parameters``; ``model.parameters()``
-    of an ``nn`` model), their values are read and written as those arrays, not one by one.  So if any
+    written with Python floats: the same bits), and only then written back.  So if any
     gradient is nan or infinite, or anything else cannot be computed, ``step()`` raises
     before any weight or state has changed, and one bad batch never corrupts a model.
+    Where the parameters are whole layers' stores (``autograd.parameters``: an ``nn``
+    model's ``parameters()``), their values are read and written a store at a time.
 
     Subclasses set ``hyperparameters`` (the names saved in ``state_dict``) and
     ``state_fields`` (the state they keep for each parameter), and implement
@@ -96,9 +96,10 @@ class Optimizer:
         """Update every parameter once from its current gradient (all of them, or none)."""
         grads = self._gradients()
         stores = self._shared_stores()  # (None: parameters of their own, read one by one)
-        data = (
-            np.concatenate([view(s) for s in stores]) if stores else _gather(self.params, "data", type(self).__name__)
-        )
+        if stores is None:
+            data = _gather(self.params, "data", type(self).__name__)
+        else:
+            data = np.concatenate([view(store) for store in stores])
         with np.errstate(all="ignore"):  # overflow gives inf, as in torch; the next step refuses it
             new_data, new_state = self.update(data, grads, self.state, self.steps + 1)
         # Nothing has changed up to here; what follows are plain assignments, which cannot fail.

@@ -207,7 +207,8 @@ def test_a_graph_built_in_a_worker_process_backpropagates_in_the_parent():
     assert w_back.grad == 24.0  # 12w
 
 
-def _finite_difference(loss_of, params, i, eps=1e-6):
+def finite_difference(loss_of, params, i, eps=1e-6):
+    """d loss / d params[i] by central differences (restoring the parameter)."""
     p = params[i]
     saved = p.data
     p.data = saved + eps
@@ -232,7 +233,7 @@ def test_a_copied_micrograd_sized_network_backpropagates_correctly(how):
             return nn.mse_loss([model2(x) for x in X], y).data
 
     for i in (0, 17, 100, len(params) - 1):
-        assert math.isclose(params[i].grad, _finite_difference(loss_of, params, i), rel_tol=1e-5, abs_tol=1e-8)
+        assert math.isclose(params[i].grad, finite_difference(loss_of, params, i), rel_tol=1e-5, abs_tol=1e-8)
     assert all(p.grad == 0.0 for p in model.parameters())  # the original is untouched
 
 
