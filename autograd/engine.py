@@ -684,12 +684,14 @@ _next_pass = itertools.count().__next__
 
 def _edge_by_edge(node: Value) -> None:
     """``parent.grad += local_grad · node.grad`` along each edge of ``node`` in turn, the rule
-    itself, also for a node whose EdgeBlock would do a block of them at once.  A parent whose
-    grad is None wants none (``EdgeBlock``)."""
-    g = node.grad
-    for parent, local_grad in zip(node.parents, node.local_grads):
-        if parent.grad is not None:
+    itself, also for a node whose EdgeBlock would do a block of them at once."""
+    grads = node.local_grads
+    if type(grads) is tuple:  # every parent wants its gradient (else the node has an EdgeBlock)
+        g = node.grad
+        for parent, local_grad in zip(node.parents, grads):
             parent.grad += local_grad * g
+    else:
+        grads.edge_by_edge(node)  # type: ignore[union-attr]
 
 
 class EdgeBlock(Sequence):
@@ -711,7 +713,17 @@ class EdgeBlock(Sequence):
     def accumulate(self, node: Value, backward: BackwardPass) -> None:
         """For each edge of ``node``: ``parent.grad += local_grad · node.grad``.  ``node.grad``
         is complete; so is that of every node of ``backward.order`` made after it."""
-        _edge_by_edge(node)
+        self.edge_by_edge(node)
+
+    def edge_by_edge(self, node: Value) -> None:
+        """The rule on each edge of ``node`` in turn, from the parents' gradients as they are
+        now: what a watched pass (``backward_steps``) and ``backward_step`` take, so that each
+        step they show is one edge's addition.  A subclass may take its edges in another order
+        if no parent comes twice (the sums are the same to the bit)."""
+        g = node.grad
+        for parent, local_grad in zip(node.parents, self):
+            if parent.grad is not None:
+                parent.grad += local_grad * g
 
     def operations(self, parents: Sequence[Value]) -> Iterable[Value]:
         """The parents that backward must visit after this node (at least those that are not

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Iterable, Sequence
-from itertools import repeat
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, repeat
 from operator import mul
 
 from . import batching, ieee
@@ -120,19 +120,22 @@ def affine_row(
     return _node(builtins.sum(map(mul, x_data, w_data), b_data), (*xs, *ws, b), edges, "dot")
 
 
+_ONE = (1.0,)  # the bias's local derivative
+
+
 class AffineEdges(EdgeBlock):
     """The local derivatives of a layer neuron's dot node, ∂/∂xₖ = wₖ, ∂/∂wₖ = xₖ, ∂/∂b = 1,
     kept as the lists of values that a layer's neurons share (the inputs' for one sample, the
     weights' until the next step), beside the parents they belong to.
 
-    Backward runs the rule ``parent.grad += local_grad · node.grad`` on input k's edge and
-    weight k's side by side, then on the bias's: each edge's own product, and each parent's
-    contributions in the order of the parents, since no input is one of the weights (the
-    caller makes sure: ``autograd.parameters.any_parameter``).  Not one loop over the parents
-    because the inputs are Values and the weights ``Parameter``s: CPython speeds up
-    ``parent.grad`` for one class of object per line of code, and a line that met both would
-    lose that on every edge.  The weights and bias are leaves (Parameters always are), so
-    only the inputs are visited after this node."""
+    Backward, watched or not, runs the rule ``parent.grad += local_grad · node.grad`` on
+    input k's edge and weight k's side by side, then on the bias's: each edge's own product,
+    and each parent's contributions in the order of the parents, since no input is one of the
+    weights (the caller makes sure: ``autograd.parameters.any_parameter``).  Not one loop
+    over the parents because the inputs are Values and the weights ``Parameter``s: CPython
+    speeds up ``parent.grad`` for one class of object per line of code, and a line that met
+    both would lose that on every edge.  The weights and bias are leaves (Parameters always
+    are), so only the inputs are visited after this node."""
 
     __slots__ = ("xs", "x_data", "ws", "w_data", "b")
 
@@ -148,19 +151,20 @@ class AffineEdges(EdgeBlock):
     def __getitem__(self, i):
         return tuple(self)[i]  # (drawings and backward_steps iterate instead)
 
-    def __iter__(self) -> Iterable[float]:  # type: ignore[override]
-        yield from self.w_data
-        yield from self.x_data
-        if self.b is not None:
-            yield 1.0
+    def __iter__(self) -> Iterator[float]:
+        if self.b is None:
+            return chain(self.w_data, self.x_data)
+        return chain(self.w_data, self.x_data, _ONE)
 
-    def accumulate(self, node: Value, backward: BackwardPass) -> None:
+    def edge_by_edge(self, node: Value, backward: BackwardPass | None = None) -> None:
         g = node.grad
         for x, w, p, xv in zip(self.xs, self.w_data, self.ws, self.x_data):
             x.grad += w * g
             p.grad += xv * g
         if self.b is not None:
             self.b.grad += g  # the local derivative 1: 1.0 · g is g, to the bit
+
+    accumulate = edge_by_edge  # one node's edges are its whole block (and a call fewer per node)
 
     def operations(self, parents: Sequence[Value]) -> Sequence[Value]:
         return self.xs

@@ -167,12 +167,12 @@ def _replay(node: Value, upstream: Any) -> list[Step]:
     steps: list[Step] = []
     running: dict[int, Any] = {}
     for parent, local_grad in zip(node.parents, node.local_grads):
-        if parent.grad is None:  # data that wants no gradient: the edge is not taken (see EdgeBlock)
+        before = running.get(id(parent), parent.grad)
+        if before is None:  # data that wants no gradient: the edge is not taken (see EdgeBlock)
             continue
         contribution = local_grad * upstream
-        before = running.get(id(parent), parent.grad)
-        running[id(parent)] = before + contribution  # a new array for a batch: the loop adds in place
-        steps.append((node, parent, local_grad, upstream, contribution, running[id(parent)]))
+        after = running[id(parent)] = before + contribution  # a new array for a batch: the loop adds in place
+        steps.append((node, parent, local_grad, upstream, contribution, after))
     return steps
 
 

@@ -123,22 +123,28 @@ def test_the_scalar_layers_gradients_match_finite_differences():
         assert math.isclose(params[i].grad, finite_difference(f, params, i), rel_tol=1e-6, abs_tol=1e-9)
 
 
-def test_the_layers_block_of_edges_gives_what_the_edge_by_edge_rule_gives():
-    """backward() takes a scalar layer's dot edges two kinds at a time; backward_steps walks
-    them one by one (the rule itself): the gradients are the same, bit for bit."""
+def test_a_layers_dot_nodes_follow_the_edge_by_edge_rule():
+    """A scalar layer's dot node takes input k's edge and weight k's side by side (AffineEdges),
+    in backward() and in backward_steps: the gradients are those of the rule written here, one
+    edge at a time in the order of the parents, bit for bit."""
 
-    def grads(watched: bool):
+    def rule_by_hand(root):
+        order = autograd.topological_order(root)
+        root.grad = 1.0
+        for node in reversed(order):
+            for parent, local_grad in zip(node.parents, list(node.local_grads)):
+                parent.grad += local_grad * node.grad
+
+    def grads(run):
         model = nn.MLP(3, [5, 2], seed=3)
         xs = [Value(0.3, "a"), Value(-0.8, "b"), Value(1.7, "c")]
         out = model(xs)
-        root = out[0] * out[1] + out[0]
-        if watched:
-            backward_steps(root)
-        else:
-            root.backward()
+        run(out[0] * out[1] + out[0])
         return [p.grad for p in model.parameters()] + [x.grad for x in xs]
 
-    assert grads(True) == grads(False)
+    by_hand = grads(rule_by_hand)
+    assert grads(Value.backward) == by_hand
+    assert grads(backward_steps) == by_hand
 
 
 def test_an_input_that_is_also_a_weight_gets_its_gradient_right():
