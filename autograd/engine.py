@@ -645,20 +645,25 @@ def run_backward(root: Value, grad: float = 1.0, watch: Watcher | None = None) -
     if watch is not None:  # the watcher names every node, leaves included
         every = topological_order(root)
         order = [node for node in every if node.parents]
-    else:
-        order = _operations_order(root)
-    for node in order:
-        node.grad = 0.0
-    root.grad += seed
-    if watch is not None:
+        for node in order:
+            node.grad = 0.0
+        root.grad += seed
         for node in reversed(order):
             watch(node, node.grad)
             _edge_by_edge(node)
         return every
+    order, blocks = _operations_order(root)  # (every node's grad set to 0 on the way)
+    root.grad += seed
+    if not blocks:  # the chain rule, one edge at a time
+        for node in reversed(order):
+            g = node.grad
+            for parent, local_grad in zip(node.parents, node.local_grads):
+                parent.grad += local_grad * g
+        return order
     this_pass = BackwardPass(order)
     for node in reversed(order):
         grads = node.local_grads
-        if type(grads) is tuple:  # the chain rule, one edge at a time
+        if grads.__class__ is tuple:  # the same rule, as above
             g = node.grad
             for parent, local_grad in zip(node.parents, grads):
                 parent.grad += local_grad * g
@@ -764,22 +769,30 @@ def topological_order(root: Value) -> list[Value]:
     return sorted(reachable, key=_creation_number)
 
 
-def _operations_order(root: Value) -> list[Value]:
-    """``topological_order`` without the leaves, which is all that backward visits: a leaf
-    has nothing to pass on (and is never reset).  An EdgeBlock names the parents to visit, so
-    the thousands of weights of a batched layer are not walked here."""
+def _operations_order(root: Value) -> tuple[list[Value], bool]:
+    """``topological_order`` without the leaves, which is all that backward visits (a leaf
+    has nothing to pass on, and is never reset), and whether any of them has an EdgeBlock.
+    An EdgeBlock names the parents to visit, so the thousands of weights of a batched layer
+    are not walked here.  Each node's grad is set to 0 on the way: backward's reset, without
+    a loop of its own."""
     if not root.parents:
-        return []
+        return [], False
+    root.grad = 0.0
     reachable = {root}
     stack = [root]
+    blocks = False
     while stack:
         node = stack.pop()
-        grads = node.local_grads
-        for parent in node.parents if type(grads) is tuple else grads.operations(node.parents):  # type: ignore[union-attr]
+        parents: Iterable[Value] = node.parents
+        if node.local_grads.__class__ is not tuple:  # (cheaper than type(), on every node)
+            parents = node.local_grads.operations(node.parents)  # type: ignore[union-attr]
+            blocks = True
+        for parent in parents:
             if parent.parents and parent not in reachable:
+                parent.grad = 0.0
                 reachable.add(parent)
                 stack.append(parent)
-    return sorted(reachable, key=_creation_number)
+    return sorted(reachable, key=_creation_number), blocks
 
 
 _creation_number = operator.attrgetter("_index")
