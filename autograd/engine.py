@@ -691,7 +691,7 @@ def _edge_by_edge(node: Value) -> None:
     """``parent.grad += local_grad · node.grad`` along each edge of ``node`` in turn, the rule
     itself, also for a node whose EdgeBlock would do a block of them at once."""
     grads = node.local_grads
-    if type(grads) is tuple:  # every parent wants its gradient (else the node has an EdgeBlock)
+    if grads.__class__ is tuple:  # every parent wants its gradient (else the node has an EdgeBlock)
         g = node.grad
         for parent, local_grad in zip(node.parents, grads):
             parent.grad += local_grad * g
